@@ -1,0 +1,287 @@
+//! The independent feasibility checker.
+//!
+//! It re-derives everything from the rows (accounts, reps, plan) and an account → rep map,
+//! sharing no code with the engines or with [`crate::Problem`]'s indexing: every account
+//! exactly once, reps active and of the account's segment, eligibility, locks, families in
+//! one piece, capacities, and (when asked) the balance bands.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::plan::{Plan, segment_key};
+use crate::rows::{Account, Rep, RepStatus};
+
+/// Which rule an assignment breaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// An account has no rep, or a rep is given for an unknown account.
+    Coverage,
+    /// The rep does not exist, is leaving or does not own accounts.
+    Rep,
+    /// The rep covers another segment.
+    Segment,
+    /// The rep's regions or industries exclude the account.
+    Eligibility,
+    /// A locked account left its owner.
+    Lock,
+    /// An account family is split.
+    Family,
+    /// max_accounts or max_workload exceeded.
+    Capacity,
+    /// A rep is outside the balance band.
+    Band,
+}
+
+/// One broken rule.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Violation {
+    /// The rule.
+    pub rule: Rule,
+    /// What breaks it.
+    pub message: String,
+}
+
+/// Checks an assignment (account_id → rep_id) of `accounts` to `reps` under `plan`.
+///
+/// `bands`: also check every rep is within ±band_pct of target on the balanced metrics.
+pub fn check(
+    accounts: &[Account],
+    reps: &[Rep],
+    plan: &Plan,
+    assignment: &BTreeMap<String, String>,
+    bands: bool,
+) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let mut v = |rule: Rule, message: String| out.push(Violation { rule, message });
+    let rep: HashMap<&str, &Rep> = reps.iter().map(|r| (r.id.as_str(), r)).collect();
+    let acc: HashMap<&str, &Account> = accounts.iter().map(|a| (a.id.as_str(), a)).collect();
+
+    for id in assignment.keys() {
+        if !acc.contains_key(id.as_str()) {
+            v(
+                Rule::Coverage,
+                format!("assignment names unknown account {id}"),
+            );
+        }
+    }
+
+    // Each account's own segment, then its family's: the member segment earliest in the plan
+    // (segments the plan does not list come after, in order of appearance).
+    let mut order: Vec<String> = plan.segments.iter().map(|s| segment_key(&s.name)).collect();
+    let own: HashMap<&str, String> = accounts
+        .iter()
+        .map(|a| {
+            let key = match &a.segment {
+                Some(s) => segment_key(s),
+                None => plan
+                    .segments
+                    .iter()
+                    .find(|r| {
+                        let any = r.employees_at_least.is_some() || r.potential_at_least.is_some();
+                        let e = r
+                            .employees_at_least
+                            .zip(a.employees)
+                            .is_some_and(|(t, e)| e >= t);
+                        let p = r
+                            .potential_at_least
+                            .filter(|_| a.potential_given)
+                            .is_some_and(|t| a.potential >= t);
+                        !any || e || p
+                    })
+                    .map(|r| segment_key(&r.name))
+                    .unwrap_or_default(),
+            };
+            if !order.contains(&key) {
+                order.push(key.clone());
+            }
+            (a.id.as_str(), key)
+        })
+        .collect();
+    let root_of = |id: &str| -> String {
+        let mut cur = id;
+        let mut steps = 0;
+        while let Some(p) = acc.get(cur).and_then(|a| a.parent_id.as_deref()) {
+            if !acc.contains_key(p) || steps > accounts.len() {
+                break;
+            }
+            cur = p;
+            steps += 1;
+        }
+        cur.to_string()
+    };
+    let mut family: BTreeMap<String, Vec<&Account>> = BTreeMap::new();
+    for a in accounts {
+        family.entry(root_of(&a.id)).or_default().push(a);
+    }
+
+    let mut per_rep: HashMap<&str, (u64, f64, f64)> = HashMap::new();
+    let mut seg_of_account: HashMap<&str, String> = HashMap::new();
+    for members in family.values() {
+        let mut seg = members
+            .iter()
+            .filter_map(|a| order.iter().position(|k| *k == own[a.id.as_str()]))
+            .min()
+            .map(|i| order[i].clone())
+            .unwrap_or_default();
+        let locked_owner = members.iter().find_map(|a| {
+            let o = rep.get(a.owner_id.as_deref()?)?;
+            (a.locked && o.status == RepStatus::Active).then_some(*o)
+        });
+        if let Some(o) = locked_owner {
+            seg = segment_key(&o.segment);
+        }
+        let reps_used: Vec<Option<&String>> =
+            members.iter().map(|a| assignment.get(&a.id)).collect();
+        if reps_used.windows(2).any(|w| w[0] != w[1]) {
+            v(
+                Rule::Family,
+                format!(
+                    "family of {} is split across reps {:?}",
+                    members[0].id, reps_used
+                ),
+            );
+        }
+        for a in members {
+            seg_of_account.insert(a.id.as_str(), seg.clone());
+            let Some(rid) = assignment.get(&a.id) else {
+                v(Rule::Coverage, format!("account {} has no rep", a.id));
+                continue;
+            };
+            let Some(r) = rep.get(rid.as_str()) else {
+                v(
+                    Rule::Rep,
+                    format!("account {} goes to unknown rep {rid}", a.id),
+                );
+                continue;
+            };
+            if r.status != RepStatus::Active {
+                v(
+                    Rule::Rep,
+                    format!("account {} goes to {rid}, who is leaving", a.id),
+                );
+            }
+            let owner_role = r.role.trim().is_empty()
+                || r.role.trim().eq_ignore_ascii_case("ae")
+                || r.role.trim().eq_ignore_ascii_case("owner");
+            if !owner_role {
+                v(
+                    Rule::Rep,
+                    format!(
+                        "account {} goes to {rid}, whose role {:?} owns no accounts",
+                        a.id, r.role
+                    ),
+                );
+            }
+            if segment_key(&r.segment) != seg {
+                v(
+                    Rule::Segment,
+                    format!(
+                        "account {} (segment {seg}) goes to {rid} of segment {}",
+                        a.id, r.segment
+                    ),
+                );
+            }
+            let allowed = |list: &[String], val: &str| {
+                list.is_empty()
+                    || list
+                        .iter()
+                        .any(|x| x.trim().to_lowercase() == val.trim().to_lowercase())
+            };
+            if locked_owner.is_none()
+                && !(allowed(&r.regions, &a.region) && allowed(&r.industries, &a.industry))
+            {
+                v(
+                    Rule::Eligibility,
+                    format!(
+                        "account {} ({}, {}) is outside {rid}'s regions/industries",
+                        a.id, a.region, a.industry
+                    ),
+                );
+            }
+            if let Some(o) = locked_owner
+                && o.id != *rid
+            {
+                v(
+                    Rule::Lock,
+                    format!("account {} is locked to {} but goes to {rid}", a.id, o.id),
+                );
+            }
+            let e = per_rep.entry(r.id.as_str()).or_default();
+            e.0 += 1;
+            e.1 += a.workload;
+            e.2 += a.potential;
+        }
+    }
+    for r in reps {
+        let (n, w, _) = per_rep.get(r.id.as_str()).copied().unwrap_or_default();
+        if let Some(m) = r.max_accounts
+            && n > m
+        {
+            v(
+                Rule::Capacity,
+                format!("{} holds {n} accounts, max_accounts {m}", r.id),
+            );
+        }
+        if let Some(m) = r.max_workload
+            && w > m * (1.0 + 1e-9) + 1e-9
+        {
+            v(
+                Rule::Capacity,
+                format!("{} holds workload {w}, max_workload {m}", r.id),
+            );
+        }
+    }
+    if bands {
+        let band = plan.balance.band_pct / 100.0;
+        let mut seg_total: HashMap<String, (f64, f64, f64)> = HashMap::new();
+        for a in accounts {
+            let e = seg_total
+                .entry(seg_of_account[a.id.as_str()].clone())
+                .or_default();
+            e.0 += a.potential;
+            e.1 += a.workload;
+            e.2 += 1.0;
+        }
+        let mut seg_fte: HashMap<String, f64> = HashMap::new();
+        let takes = |r: &Rep| {
+            r.status == RepStatus::Active
+                && (r.role.trim().is_empty()
+                    || r.role.trim().eq_ignore_ascii_case("ae")
+                    || r.role.trim().eq_ignore_ascii_case("owner"))
+        };
+        for r in reps.iter().filter(|r| takes(r)) {
+            *seg_fte.entry(segment_key(&r.segment)).or_default() += r.fte;
+        }
+        for r in reps.iter().filter(|r| takes(r)) {
+            let seg = segment_key(&r.segment);
+            let Some(&(tp, tw, tn)) = seg_total.get(&seg) else {
+                continue;
+            };
+            let share = r.fte / seg_fte[&seg];
+            let (n, w, pot) = per_rep.get(r.id.as_str()).copied().unwrap_or_default();
+            for m in &plan.balance.metrics {
+                let (load, total) = match m.name() {
+                    "potential" => (pot, tp),
+                    "workload" => (w, tw),
+                    _ => (n as f64, tn),
+                };
+                let target = total * share;
+                if target > 0.0 && (load / target - 1.0).abs() > band + 1e-9 {
+                    v(
+                        Rule::Band,
+                        format!(
+                            "{} is at {:+.3}% of target on {}, band ±{}%",
+                            r.id,
+                            (load / target - 1.0) * 100.0,
+                            m.name(),
+                            plan.balance.band_pct
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,1 +1,4 @@
 //! placeholder
+
+/// Synthetic territory instances for demos, tests and benchmarks.
+pub mod generate;

@@ -94,6 +94,18 @@ pub enum EngineChoice {
     Milp,
 }
 
+impl EngineChoice {
+    /// Whether the multi-start heuristics may run (beyond one greedy warm start).
+    pub fn heuristics_allowed(self) -> bool {
+        self != EngineChoice::Milp
+    }
+
+    /// Whether the exact MILP may run.
+    pub fn milp_allowed(self) -> bool {
+        self != EngineChoice::Heuristic
+    }
+}
+
 /// What to do with an account whose `owner_id` is not an active rep on the roster.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]

@@ -1,1 +1,85 @@
-//! placeholder
+//! allot's engines: they turn a validated [`allot_model::Problem`] into an
+//! [`allot_model::Assignment`] with its objective, a proven lower bound and the gap.
+//!
+//! Segments are independent sub-models ([`segment::SegModel`]) solved in parallel. On
+//! each, a multi-start heuristic (greedy construction, move/swap local search,
+//! ruin-and-recreate) runs first; then, where the segment is small enough, the exact MILP
+//! (good_lp + HiGHS) starts from the heuristic's best and either proves it optimal,
+//! improves it, or at least supplies a dual bound. Infeasible and time-limit results are a
+//! [`Status`] of the outcome, not an error.
+//!
+//! ```no_run
+//! # fn demo(problem: &allot_model::Problem) -> Result<(), allot_opt::SolveError> {
+//! let ctx = allot_opt::SearchContext::from_plan(&problem.plan);
+//! let outcome = allot_opt::solve(problem, &ctx)?;
+//! println!("{:?}: objective {} (bound {})", outcome.status, outcome.objective, outcome.bound);
+//! # Ok(()) }
+//! ```
+
+pub mod bound;
+pub mod heuristic;
+pub mod mip;
+pub mod portfolio;
+pub mod segment;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use allot_model::Plan;
+
+pub use portfolio::{SegmentOutcome, SolveOutcome, Status, solve};
+
+/// Randomness, clock, threads and the stop request, handed to every engine.
+#[derive(Clone, Debug)]
+pub struct SearchContext {
+    /// Master seed.
+    pub seed: u64,
+    /// When the search must end.
+    pub deadline: Instant,
+    /// When the search began.
+    pub started: Instant,
+    /// Worker threads (≥ 1).
+    pub threads: usize,
+    /// Set from outside (e.g. on SIGINT) to stop with the best found so far.
+    pub stop: Arc<AtomicBool>,
+}
+
+impl SearchContext {
+    /// A context from the plan's solver settings, starting now.
+    pub fn from_plan(plan: &Plan) -> SearchContext {
+        let threads = match plan.solver.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        let now = Instant::now();
+        SearchContext {
+            seed: plan.solver.seed,
+            deadline: now + Duration::from_secs_f64(plan.solver.time_limit_s),
+            started: now,
+            threads,
+            stop: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Whether to stop now (deadline passed or stop requested).
+    pub fn should_stop(&self) -> bool {
+        self.stop.load(Ordering::Relaxed) || Instant::now() >= self.deadline
+    }
+
+    /// Seconds left before the deadline.
+    pub fn remaining_s(&self) -> f64 {
+        self.deadline.saturating_duration_since(Instant::now()).as_secs_f64()
+    }
+}
+
+/// A failure of the machinery (not of the instance).
+#[derive(Debug, thiserror::Error)]
+pub enum SolveError {
+    /// The MILP backend failed.
+    #[error("MILP backend: {0}")]
+    Backend(String),
+    /// The thread pool could not be built.
+    #[error("thread pool: {0}")]
+    Threads(String),
+}

@@ -1,0 +1,117 @@
+//! Local search: best-improving moves of each unit, then swaps that involve the worst reps.
+
+use rand::Rng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use super::state::State;
+
+/// Partners tried per unit of a worst rep in the swap phase.
+const SWAP_PARTNERS: usize = 48;
+/// Units of a worst rep tried per swap phase.
+const SWAP_UNITS: usize = 96;
+
+/// Runs move and swap passes until a pass improves nothing, `max_passes` is reached or
+/// `stop()` says so. Returns whether anything improved.
+pub fn local_search(st: &mut State<'_>, rng: &mut ChaCha8Rng, max_passes: usize, stop: &dyn Fn() -> bool) -> bool {
+    let m = st.m;
+    let mut free: Vec<usize> = (0..m.n_units()).filter(|&u| !m.locked[u]).collect();
+    let mut any = false;
+    for _ in 0..max_passes {
+        if stop() {
+            break;
+        }
+        let mut improved = false;
+        free.shuffle(rng);
+        for &u in &free {
+            let cur = st.edge_of[u] as usize;
+            let mut best = st.score();
+            let mut best_e = None;
+            for e in m.edges(u) {
+                if e == cur {
+                    continue;
+                }
+                let s = st.eval_move(u, e);
+                if s.better_than(&best) {
+                    best = s;
+                    best_e = Some(e);
+                }
+            }
+            if let Some(e) = best_e {
+                st.apply_move(u, e);
+                improved = true;
+            }
+        }
+        improved |= swap_pass(st, rng, &free);
+        any |= improved;
+        if !improved {
+            break;
+        }
+    }
+    any
+}
+
+/// Edge of unit `u` to local rep `r`, if eligible.
+#[inline]
+fn edge_to(st: &State<'_>, u: usize, r: usize) -> Option<usize> {
+    st.m.edges(u).find(|&e| st.m.edge_rep[e] as usize == r)
+}
+
+/// Swaps between units of the reps that set a max deviation and units of other reps.
+fn swap_pass(st: &mut State<'_>, rng: &mut ChaCha8Rng, free: &[usize]) -> bool {
+    let m = st.m;
+    if free.len() < 2 || m.n_reps() < 2 {
+        return false;
+    }
+    let mut improved = false;
+    let mut worst_reps: Vec<usize> = Vec::new();
+    for &k in &m.metrics {
+        let w = (0..m.n_reps())
+            .max_by(|&a, &b| {
+                m.dev(a, k, st.load[a][k])
+                    .abs()
+                    .total_cmp(&m.dev(b, k, st.load[b][k]).abs())
+            })
+            .unwrap_or(0);
+        if !worst_reps.contains(&w) {
+            worst_reps.push(w);
+        }
+    }
+    if m.metrics.is_empty() {
+        worst_reps = (0..m.n_reps()).collect();
+    }
+    for w in worst_reps {
+        let mut mine: Vec<u32> = st.held[w].iter().copied().filter(|&u| !m.locked[u as usize]).collect();
+        mine.shuffle(rng);
+        mine.truncate(SWAP_UNITS);
+        for u in mine {
+            let u = u as usize;
+            let a = m.edge_rep[st.edge_of[u] as usize] as usize;
+            if a != w {
+                continue;
+            }
+            let mut best = st.score();
+            let mut best_pair = None;
+            for _ in 0..SWAP_PARTNERS {
+                let v = free[rng.random_range(0..free.len())];
+                let b = m.edge_rep[st.edge_of[v] as usize] as usize;
+                if b == a {
+                    continue;
+                }
+                let (Some(eu), Some(ev)) = (edge_to(st, u, b), edge_to(st, v, a)) else {
+                    continue;
+                };
+                let s = st.eval_swap(u, eu, v, ev);
+                if s.better_than(&best) {
+                    best = s;
+                    best_pair = Some((eu, v, ev));
+                }
+            }
+            if let Some((eu, v, ev)) = best_pair {
+                st.apply_many(&[(u, eu), (v, ev)]);
+                improved = true;
+            }
+        }
+    }
+    improved
+}

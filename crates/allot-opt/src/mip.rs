@@ -1,0 +1,209 @@
+//! The exact engine: one segment as a MILP, modelled with good_lp and solved by HiGHS.
+//!
+//! Binary x[u,r] for each free unit and eligible rep, continuous t_m ≥ 0 for each balanced
+//! metric; Σ_r x[u,r] = 1; (1 − t_m)·target ≤ load ≤ (1 + t_m)·target for each rep; caps;
+//! t_m ≤ band when the band is hard; minimise Σ w_m t_m + Σ pair costs. Locked units are
+//! constants. The model is built with good_lp and handed to HiGHS directly so that the
+//! warm start, a deterministic node limit and the MIP dual bound are available.
+
+use good_lp::{Expression, ProblemVariables, SolverModel, Variable, highs, variable};
+
+use crate::segment::SegModel;
+
+/// How a MILP solve ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MipStatus {
+    /// Proven optimal (within HiGHS's gap tolerances).
+    Optimal,
+    /// Stopped at the node limit: the incumbent is reproducible.
+    NodeLimit,
+    /// Stopped at the time limit: the incumbent depends on machine speed.
+    TimeLimit,
+    /// Proven infeasible.
+    Infeasible,
+}
+
+/// The result of a MILP solve of one segment.
+#[derive(Clone, Debug)]
+pub struct MipResult {
+    /// How it ended.
+    pub status: MipStatus,
+    /// Best solution found (edge per local unit), if any.
+    pub edge_of: Option<Vec<u32>>,
+    /// Objective of that solution, as HiGHS computed it.
+    pub objective: Option<f64>,
+    /// Proven lower bound on the segment's objective.
+    pub bound: f64,
+}
+
+/// Limits of one MILP solve.
+#[derive(Clone, Copy, Debug)]
+pub struct MipLimits {
+    /// Seconds.
+    pub time_limit: f64,
+    /// Branch-and-bound nodes (deterministic).
+    pub node_limit: i32,
+}
+
+/// Solves segment `m` exactly, starting from `warm` when given.
+pub fn solve_mip(m: &SegModel, warm: Option<&[u32]>, limits: MipLimits) -> Result<MipResult, String> {
+    let mut vars = ProblemVariables::new();
+    // Columns are created in the order variables are added: col index = creation order.
+    let mut col_of_edge: Vec<Option<usize>> = vec![None; m.n_pairs()];
+    let mut x: Vec<Option<Variable>> = vec![None; m.n_pairs()];
+    let mut ncols = 0usize;
+    let nr = m.n_reps();
+    let mut locked_load = vec![[0.0f64; 3]; nr];
+    let mut constant = 0.0;
+    for u in 0..m.n_units() {
+        if m.locked[u] {
+            let e = m.edge_start[u] as usize;
+            let r = m.edge_rep[e] as usize;
+            for k in 0..3 {
+                locked_load[r][k] += m.load[u][k];
+            }
+            constant += m.edge_cost[e];
+            continue;
+        }
+        for e in m.edges(u) {
+            x[e] = Some(vars.add(variable().binary()));
+            col_of_edge[e] = Some(ncols);
+            ncols += 1;
+        }
+    }
+    let mut t: Vec<(usize, Variable, usize)> = Vec::new();
+    for &k in &m.metrics {
+        let def = if m.hard_band { variable().min(0.0).max(m.band) } else { variable().min(0.0) };
+        t.push((k, vars.add(def), ncols));
+        ncols += 1;
+    }
+    let mut objective = Expression::with_capacity(ncols);
+    for (k, tv, _) in &t {
+        objective.add_mul(m.weight[*k], *tv);
+    }
+    for (e, xe) in x.iter().enumerate() {
+        if let Some(xe) = xe
+            && m.edge_cost[e] != 0.0
+        {
+            objective.add_mul(m.edge_cost[e], *xe);
+        }
+    }
+    let mut pb = vars.minimise(objective).using(highs);
+    let mut rep_load: Vec<[Expression; 3]> = (0..nr).map(|_| std::array::from_fn(|_| Expression::default())).collect();
+    for u in 0..m.n_units() {
+        if m.locked[u] {
+            continue;
+        }
+        let mut one = Expression::with_capacity(m.edges(u).len());
+        for e in m.edges(u) {
+            let Some(xe) = x[e] else { continue };
+            one.add_mul(1.0, xe);
+            let r = m.edge_rep[e] as usize;
+            for k in 0..3 {
+                if m.load[u][k] != 0.0 {
+                    rep_load[r][k].add_mul(m.load[u][k], xe);
+                }
+            }
+        }
+        pb.add_constraint(one.eq(1.0));
+    }
+    for (r, loads) in rep_load.into_iter().enumerate() {
+        let [lp, lw, la] = loads;
+        let loads = [lp, lw, la];
+        for (k, tv, _) in &t {
+            let target = m.target[r][*k];
+            if target <= 0.0 {
+                continue;
+            }
+            let rest = target - locked_load[r][*k];
+            let mut upper = loads[*k].clone();
+            upper.add_mul(-target, *tv);
+            pb.add_constraint(upper.leq(rest));
+            let mut lower = loads[*k].clone();
+            lower.add_mul(target, *tv);
+            pb.add_constraint(lower.geq(rest));
+        }
+        if m.max_accounts[r].is_finite() {
+            pb.add_constraint(loads[2].clone().leq(m.max_accounts[r] - locked_load[r][2]));
+        }
+        if m.max_workload[r].is_finite() {
+            pb.add_constraint(loads[1].clone().leq(m.max_workload[r] - locked_load[r][1]));
+        }
+    }
+    let mut model = pb.try_into_inner().map_err(|e| format!("building the HiGHS model: {e}"))?;
+    model.make_quiet();
+    let fail = |name: &str| format!("setting HiGHS option {name} failed");
+    model.try_set_option("time_limit", limits.time_limit.max(0.01)).map_err(|_| fail("time_limit"))?;
+    model.try_set_option("mip_max_nodes", limits.node_limit).map_err(|_| fail("mip_max_nodes"))?;
+    model.try_set_option("threads", 1).map_err(|_| fail("threads"))?;
+    model.try_set_option("random_seed", 0).map_err(|_| fail("random_seed"))?;
+    model.try_set_option("mip_rel_gap", 1e-6).map_err(|_| fail("mip_rel_gap"))?;
+    model.try_set_option("mip_abs_gap", 1e-9).map_err(|_| fail("mip_abs_gap"))?;
+    if let Some(w) = warm {
+        let mut values = vec![0.0; ncols];
+        let mut load = vec![[0.0; 3]; nr];
+        for (u, &e) in w.iter().enumerate() {
+            let r = m.edge_rep[e as usize] as usize;
+            for k in 0..3 {
+                load[r][k] += m.load[u][k];
+            }
+            if let Some(c) = col_of_edge[e as usize] {
+                values[c] = 1.0;
+            }
+        }
+        for (k, _, c) in &t {
+            values[*c] = (0..nr).map(|r| m.dev(r, *k, load[r][*k]).abs()).fold(0.0, f64::max);
+        }
+        let _ = model.try_set_solution(Some(&values), None, None, None);
+    }
+    let solved = model.try_solve().map_err(|e| format!("HiGHS failed: {e:?}"))?;
+    use highs::HighsModelStatus as S;
+    let status = match solved.status() {
+        S::Optimal => MipStatus::Optimal,
+        S::Infeasible => MipStatus::Infeasible,
+        S::ReachedTimeLimit => MipStatus::TimeLimit,
+        S::ReachedIterationLimit | S::ReachedSolutionLimit => MipStatus::NodeLimit,
+        other => {
+            // HiGHS reports a node limit as "solution limit" in some versions; anything else is a failure.
+            return Err(format!("HiGHS ended with status {other:?}"));
+        }
+    };
+    let bound_raw = solved
+        .double_info_value(c"mip_dual_bound")
+        .unwrap_or(f64::NEG_INFINITY);
+    let has_solution = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
+    let (edge_of, objective) = if has_solution && status != MipStatus::Infeasible {
+        let sol = solved.get_solution();
+        let cols = sol.columns();
+        let mut edge_of = vec![0u32; m.n_units()];
+        for (u, slot) in edge_of.iter_mut().enumerate() {
+            *slot = if m.locked[u] {
+                m.edge_start[u]
+            } else {
+                m.edges(u)
+                    .max_by(|&a, &b| {
+                        let va = col_of_edge[a].map_or(0.0, |c| cols[c]);
+                        let vb = col_of_edge[b].map_or(0.0, |c| cols[c]);
+                        va.total_cmp(&vb).then(b.cmp(&a))
+                    })
+                    .unwrap_or(m.edge_start[u] as usize) as u32
+            };
+        }
+        (Some(edge_of), Some(solved.objective_value() + constant))
+    } else {
+        (None, None)
+    };
+    let bound = if status == MipStatus::Optimal {
+        objective.unwrap_or(f64::INFINITY).min(bound_raw + constant)
+    } else if bound_raw.is_finite() {
+        bound_raw + constant
+    } else {
+        f64::NEG_INFINITY
+    };
+    Ok(MipResult {
+        status,
+        edge_of,
+        objective,
+        bound,
+    })
+}

@@ -1,0 +1,252 @@
+//! The portfolio: heuristics on every segment in parallel, then the exact MILP on the
+//! segments small enough for it, under one deadline; the best solution of each segment
+//! wins and the bounds add up to a bound on the whole.
+
+use std::time::Instant;
+
+use allot_model::plan::EngineChoice;
+use allot_model::{Assignment, Problem, RepIdx, SegIdx};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::bound::cheap_bound;
+use crate::heuristic::solve_segment;
+use crate::mip::{MipLimits, MipStatus, solve_mip};
+use crate::segment::SegModel;
+use crate::{SearchContext, SolveError};
+
+/// How a solve ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Every segment proven optimal.
+    Optimal,
+    /// A feasible assignment, with a bound and a gap.
+    Feasible,
+    /// Some segment has no feasible assignment (proven, or none found with the band/caps).
+    Infeasible,
+    /// The time limit or a stop request came before any feasible solution.
+    TimeLimit,
+}
+
+/// What happened on one segment.
+#[derive(Clone, Debug, Serialize)]
+pub struct SegmentOutcome {
+    /// Segment name.
+    pub name: String,
+    /// Units (account families) and reps.
+    pub units: usize,
+    /// Reps taking accounts.
+    pub reps: usize,
+    /// Unit×rep pairs.
+    pub pairs: usize,
+    /// Segment status.
+    pub status: Status,
+    /// Engine whose solution was kept.
+    pub engine: String,
+    /// Objective of the kept solution.
+    pub objective: f64,
+    /// Proven lower bound.
+    pub bound: f64,
+    /// What the heuristic reached.
+    pub heuristic_objective: f64,
+    /// How the MILP ended, if it ran.
+    pub milp: Option<String>,
+    /// Caps and hard bands broken by the kept solution (0 = feasible), as a sum of relative excesses.
+    pub violation: f64,
+    /// Whether the exact MILP proved the segment infeasible.
+    pub proven_infeasible: bool,
+    /// Seconds spent.
+    pub seconds: f64,
+}
+
+/// The result of [`solve`].
+#[derive(Clone, Debug, Serialize)]
+pub struct SolveOutcome {
+    /// Overall status.
+    pub status: Status,
+    /// The assignment (always complete; check `status` before trusting it).
+    #[serde(skip)]
+    pub assignment: Assignment,
+    /// Σ of segment objectives.
+    pub objective: f64,
+    /// Σ of segment bounds.
+    pub bound: f64,
+    /// objective − bound.
+    pub gap_abs: f64,
+    /// (objective − bound) / objective (0 when the objective is 0).
+    pub gap_rel: f64,
+    /// Engines used, e.g. "heuristic+milp".
+    pub engine: String,
+    /// Whether the same input, plan and seed are guaranteed to give this assignment again
+    /// (false when a deadline or stop request cut a search short).
+    pub reproducible: bool,
+    /// Per segment.
+    pub segments: Vec<SegmentOutcome>,
+    /// Seconds spent solving.
+    pub seconds: f64,
+}
+
+/// Heuristic rounds per start for a segment of `n` units (more on small segments).
+fn rounds_for(n: usize) -> usize {
+    (400_000 / (n + 50)).clamp(30, 600)
+}
+
+/// Solves the problem under the context's deadline.
+pub fn solve(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, SolveError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(ctx.threads.max(1))
+        .build()
+        .map_err(|e| SolveError::Threads(e.to_string()))?;
+    pool.install(|| solve_in_pool(p, ctx))
+}
+
+fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, SolveError> {
+    let t0 = Instant::now();
+    let engine = p.plan.solver.engine;
+    let models: Vec<SegModel> = (0..p.segments.len())
+        .into_par_iter()
+        .map(|s| SegModel::new(p, SegIdx::from_usize(s)))
+        .collect();
+    let starts = if engine.heuristics_allowed() { p.plan.solver.starts } else { 1 };
+    let heur: Vec<_> = models
+        .par_iter()
+        .map(|m| {
+            let t = Instant::now();
+            let rounds = if engine.heuristics_allowed() { rounds_for(m.n_units()) } else { 0 };
+            (solve_segment(m, ctx, starts, rounds), t.elapsed().as_secs_f64())
+        })
+        .collect();
+
+    let milp_ok: Vec<bool> = models
+        .iter()
+        .map(|m| {
+            engine.milp_allowed()
+                && (engine == EngineChoice::Milp || m.n_pairs() <= p.plan.solver.milp_max_pairs)
+        })
+        .collect();
+    let n_milp = milp_ok.iter().filter(|&&b| b).count().max(1);
+    let waves = n_milp.div_ceil(ctx.threads.max(1)) as f64;
+    let outcomes: Vec<Result<(SegmentOutcome, Vec<u32>, bool), SolveError>> = models
+        .par_iter()
+        .zip(heur.par_iter())
+        .zip(milp_ok.par_iter())
+        .map(|((m, (h, h_secs)), &use_milp)| {
+            let t = Instant::now();
+            let mut best = h.edge_of.clone();
+            let mut objective = h.objective;
+            let mut violation = h.violation;
+            let mut bound = cheap_bound(m);
+            let mut engine_name = "heuristic".to_string();
+            let mut milp_note = None;
+            let mut proven_infeasible = false;
+            let remaining = ctx.remaining_s();
+            if use_milp && remaining > 0.05 && !ctx.stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let limits = MipLimits {
+                    time_limit: remaining / waves,
+                    node_limit: 20_000,
+                };
+                let warm = (h.violation == 0.0).then_some(h.edge_of.as_slice());
+                let r = solve_mip(m, warm, limits).map_err(SolveError::Backend)?;
+                milp_note = Some(format!("{:?}", r.status).to_lowercase());
+                match r.status {
+                    MipStatus::Infeasible => proven_infeasible = true,
+                    MipStatus::Optimal | MipStatus::NodeLimit => {
+                        if let Some(edges) = r.edge_of {
+                            let (obj, viol) = m.evaluate(&edges);
+                            let better = viol < violation - 1e-12
+                                || (viol <= violation + 1e-12 && obj < objective - 1e-12);
+                            if better {
+                                best = edges;
+                                objective = obj;
+                                violation = viol;
+                                engine_name = "milp".into();
+                            } else {
+                                engine_name = "heuristic (milp-verified)".into();
+                            }
+                        }
+                    }
+                    MipStatus::TimeLimit => {
+                        // The incumbent depends on machine speed: keep only the bound.
+                    }
+                }
+                if r.bound.is_finite() {
+                    bound = bound.max(r.bound);
+                }
+                if r.status == MipStatus::Optimal && violation == 0.0 {
+                    bound = bound.max(objective.min(r.bound.max(bound)));
+                }
+            }
+            let status = if violation > 0.0 {
+                if h.cut_short && !proven_infeasible {
+                    Status::TimeLimit
+                } else {
+                    Status::Infeasible
+                }
+            } else if objective - bound <= 1e-9 * (1.0 + objective.abs()) {
+                Status::Optimal
+            } else {
+                Status::Feasible
+            };
+            let out = SegmentOutcome {
+                name: m.name.clone(),
+                units: m.n_units(),
+                reps: m.n_reps(),
+                pairs: m.n_pairs(),
+                status,
+                engine: engine_name,
+                objective,
+                bound: bound.min(objective),
+                heuristic_objective: h.objective,
+                milp: milp_note,
+                violation,
+                proven_infeasible,
+                seconds: h_secs + t.elapsed().as_secs_f64(),
+            };
+            Ok((out, best, h.cut_short))
+        })
+        .collect();
+
+    let mut unit_rep = vec![RepIdx(0); p.units.len()];
+    let mut segments = Vec::new();
+    let mut reproducible = true;
+    for (m, o) in models.iter().zip(outcomes) {
+        let (out, edges, cut) = o?;
+        reproducible &= !cut;
+        for (u, &e) in edges.iter().enumerate() {
+            unit_rep[m.units[u].index()] = m.reps[m.edge_rep[e as usize] as usize];
+        }
+        segments.push(out);
+    }
+    let objective: f64 = segments.iter().map(|s| s.objective).sum();
+    let bound: f64 = segments.iter().map(|s| s.bound).sum();
+    let status = if segments.iter().any(|s| s.status == Status::Infeasible) {
+        Status::Infeasible
+    } else if segments.iter().any(|s| s.status == Status::TimeLimit) {
+        Status::TimeLimit
+    } else if segments.iter().all(|s| s.status == Status::Optimal) {
+        Status::Optimal
+    } else {
+        Status::Feasible
+    };
+    let mut engines: Vec<&str> = Vec::new();
+    for s in &segments {
+        let e = if s.engine.starts_with("milp") { "milp" } else { "heuristic" };
+        if !engines.contains(&e) {
+            engines.push(e);
+        }
+    }
+    let gap_abs = (objective - bound).max(0.0);
+    Ok(SolveOutcome {
+        status,
+        assignment: Assignment { unit_rep },
+        objective,
+        bound,
+        gap_abs,
+        gap_rel: if objective.abs() > 1e-12 { gap_abs / objective.abs() } else { 0.0 },
+        engine: engines.join("+"),
+        reproducible,
+        segments,
+        seconds: t0.elapsed().as_secs_f64(),
+    })
+}

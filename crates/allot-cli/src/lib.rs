@@ -1,4 +1,58 @@
-//! placeholder
+//! The `allot` command line: clap commands, output files (CSV, JSON, Markdown) and exit
+//! codes. Library crates never print; this one talks to the terminal. `main` delegates to
+//! [`run`], which turns arguments into a run and a [`std::process::ExitCode`].
 
-/// Synthetic territory instances for demos, tests and benchmarks.
+pub mod args;
+pub mod commands;
+pub mod failure;
 pub mod generate;
+pub mod load;
+pub mod report;
+pub mod signals;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+use failure::Failure;
+
+/// Entry point of the binary: parses arguments, runs, prints failures, returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(failure::EXIT_INPUT)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(&cli) {
+        Ok(code) => code,
+        Err(f) => {
+            eprintln!("error: {f}");
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Runs one command.
+pub fn run(cli: &Cli) -> Result<ExitCode, Failure> {
+    match &cli.command {
+        Command::Demo(a) => commands::demo::run(a),
+        Command::Balance(a) => commands::balance::run(&a.input, &a.solver, None, "balance"),
+        Command::Rebalance(a) => commands::balance::run(
+            &a.input,
+            &a.solver,
+            Some(allot_model::Objective::Rebalance),
+            "rebalance",
+        ),
+        Command::Plan(a) => commands::capacity::run(a),
+        Command::Evaluate(a) => commands::evaluate::run(a),
+        Command::Generate(a) => commands::generate::run(a),
+        Command::Init(a) => commands::init::run(a),
+    }
+}

@@ -513,6 +513,24 @@ impl Plan {
         Ok(())
     }
 
+    /// The segment of an account on its own (its `segment` cell, else the first matching
+    /// rule); `None` when no rule matches. Families and locks may still change it.
+    pub fn segment_for(&self, a: &crate::rows::Account) -> Option<String> {
+        match &a.segment {
+            Some(s) => Some(
+                self.segments
+                    .iter()
+                    .find(|r| segment_key(&r.name) == segment_key(s))
+                    .map_or_else(|| s.trim().to_string(), |r| r.name.clone()),
+            ),
+            None => self
+                .segments
+                .iter()
+                .find(|r| r.matches(a.employees, a.potential_given.then_some(a.potential)))
+                .map(|r| r.name.clone()),
+        }
+    }
+
     /// The compactness weight of a segment (its override, else the plan's).
     pub fn compactness_weight(&self, segment: &str) -> f64 {
         self.segments

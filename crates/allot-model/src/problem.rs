@@ -840,21 +840,24 @@ impl Problem {
                 w[m.slot()] = plan.balance.weight(*m);
             }
         }
-        let owned_accounts = self.account_had_owner.iter().filter(|&&h| h).count().max(1) as f64;
-        let owned_potential: f64 = self
-            .accounts
-            .iter()
-            .zip(&self.account_had_owner)
-            .filter(|(_, h)| **h)
-            .map(|(a, _)| a.potential)
-            .sum::<f64>()
-            .max(1e-9);
-        let with_coords = self
-            .accounts
-            .iter()
-            .filter(|a| a.coords().is_some())
-            .count()
-            .max(1) as f64;
+        // Normalisers per segment, so each segment's objective is scale-free: moved share of
+        // the segment's owned accounts (or potential), mean km over its accounts with coordinates.
+        let ns = self.segments.len();
+        let (mut owned_accounts, mut owned_potential, mut with_coords) =
+            (vec![0.0f64; ns], vec![0.0f64; ns], vec![0.0f64; ns]);
+        for (i, a) in self.accounts.iter().enumerate() {
+            let s = self.account_segment[i].index();
+            if self.account_had_owner[i] {
+                owned_accounts[s] += 1.0;
+                owned_potential[s] += a.potential;
+            }
+            if a.coords().is_some() {
+                with_coords[s] += 1.0;
+            }
+        }
+        let owned_accounts: Vec<f64> = owned_accounts.into_iter().map(|x| x.max(1.0)).collect();
+        let owned_potential: Vec<f64> = owned_potential.into_iter().map(|x| x.max(1e-9)).collect();
+        let with_coords: Vec<f64> = with_coords.into_iter().map(|x| x.max(1.0)).collect();
         let seg_compact: Vec<f64> = self
             .segments
             .iter()
@@ -893,12 +896,12 @@ impl Problem {
                         })
                         .map(|a| self.accounts[a.index()].potential)
                         .sum::<f64>()
-                        / owned_potential
+                        / owned_potential[seg]
                 } else {
-                    self.units.edge_moved[e] as f64 / owned_accounts
+                    self.units.edge_moved[e] as f64 / owned_accounts[seg]
                 };
                 c += match plan.objective {
-                    Objective::Rebalance => moved_share * owned_accounts,
+                    Objective::Rebalance => moved_share * owned_accounts[seg],
                     _ => move_scale * moved_share,
                 };
                 // Compactness: mean km over accounts with coordinates, per 100 km.
@@ -912,7 +915,7 @@ impl Problem {
                         .filter_map(|a| self.accounts[a.index()].coords())
                         .map(|p| haversine_km(home, p))
                         .sum();
-                    c += compact_scale * seg_compact[seg] * km / with_coords / 100.0;
+                    c += compact_scale * seg_compact[seg] * km / with_coords[seg] / 100.0;
                 }
                 cost[e] = c;
             }

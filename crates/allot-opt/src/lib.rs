@@ -69,7 +69,9 @@ impl SearchContext {
 
     /// Seconds left before the deadline.
     pub fn remaining_s(&self) -> f64 {
-        self.deadline.saturating_duration_since(Instant::now()).as_secs_f64()
+        self.deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64()
     }
 }
 

@@ -46,7 +46,11 @@ pub struct MipLimits {
 }
 
 /// Solves segment `m` exactly, starting from `warm` when given.
-pub fn solve_mip(m: &SegModel, warm: Option<&[u32]>, limits: MipLimits) -> Result<MipResult, String> {
+pub fn solve_mip(
+    m: &SegModel,
+    warm: Option<&[u32]>,
+    limits: MipLimits,
+) -> Result<MipResult, String> {
     let mut vars = ProblemVariables::new();
     // Columns are created in the order variables are added: col index = creation order.
     let mut col_of_edge: Vec<Option<usize>> = vec![None; m.n_pairs()];
@@ -73,7 +77,11 @@ pub fn solve_mip(m: &SegModel, warm: Option<&[u32]>, limits: MipLimits) -> Resul
     }
     let mut t: Vec<(usize, Variable, usize)> = Vec::new();
     for &k in &m.metrics {
-        let def = if m.hard_band { variable().min(0.0).max(m.band) } else { variable().min(0.0) };
+        let def = if m.hard_band {
+            variable().min(0.0).max(m.band)
+        } else {
+            variable().min(0.0)
+        };
         t.push((k, vars.add(def), ncols));
         ncols += 1;
     }
@@ -89,7 +97,9 @@ pub fn solve_mip(m: &SegModel, warm: Option<&[u32]>, limits: MipLimits) -> Resul
         }
     }
     let mut pb = vars.minimise(objective).using(highs);
-    let mut rep_load: Vec<[Expression; 3]> = (0..nr).map(|_| std::array::from_fn(|_| Expression::default())).collect();
+    let mut rep_load: Vec<[Expression; 3]> = (0..nr)
+        .map(|_| std::array::from_fn(|_| Expression::default()))
+        .collect();
     for u in 0..m.n_units() {
         if m.locked[u] {
             continue;
@@ -130,15 +140,29 @@ pub fn solve_mip(m: &SegModel, warm: Option<&[u32]>, limits: MipLimits) -> Resul
             pb.add_constraint(loads[1].clone().leq(m.max_workload[r] - locked_load[r][1]));
         }
     }
-    let mut model = pb.try_into_inner().map_err(|e| format!("building the HiGHS model: {e}"))?;
+    let mut model = pb
+        .try_into_inner()
+        .map_err(|e| format!("building the HiGHS model: {e}"))?;
     model.make_quiet();
     let fail = |name: &str| format!("setting HiGHS option {name} failed");
-    model.try_set_option("time_limit", limits.time_limit.max(0.01)).map_err(|_| fail("time_limit"))?;
-    model.try_set_option("mip_max_nodes", limits.node_limit).map_err(|_| fail("mip_max_nodes"))?;
-    model.try_set_option("threads", 1).map_err(|_| fail("threads"))?;
-    model.try_set_option("random_seed", 0).map_err(|_| fail("random_seed"))?;
-    model.try_set_option("mip_rel_gap", 1e-6).map_err(|_| fail("mip_rel_gap"))?;
-    model.try_set_option("mip_abs_gap", 1e-9).map_err(|_| fail("mip_abs_gap"))?;
+    model
+        .try_set_option("time_limit", limits.time_limit.max(0.01))
+        .map_err(|_| fail("time_limit"))?;
+    model
+        .try_set_option("mip_max_nodes", limits.node_limit)
+        .map_err(|_| fail("mip_max_nodes"))?;
+    model
+        .try_set_option("threads", 1)
+        .map_err(|_| fail("threads"))?;
+    model
+        .try_set_option("random_seed", 0)
+        .map_err(|_| fail("random_seed"))?;
+    model
+        .try_set_option("mip_rel_gap", 1e-6)
+        .map_err(|_| fail("mip_rel_gap"))?;
+    model
+        .try_set_option("mip_abs_gap", 1e-9)
+        .map_err(|_| fail("mip_abs_gap"))?;
     if let Some(w) = warm {
         let mut values = vec![0.0; ncols];
         let mut load = vec![[0.0; 3]; nr];
@@ -152,11 +176,15 @@ pub fn solve_mip(m: &SegModel, warm: Option<&[u32]>, limits: MipLimits) -> Resul
             }
         }
         for (k, _, c) in &t {
-            values[*c] = (0..nr).map(|r| m.dev(r, *k, load[r][*k]).abs()).fold(0.0, f64::max);
+            values[*c] = (0..nr)
+                .map(|r| m.dev(r, *k, load[r][*k]).abs())
+                .fold(0.0, f64::max);
         }
         let _ = model.try_set_solution(Some(&values), None, None, None);
     }
-    let solved = model.try_solve().map_err(|e| format!("HiGHS failed: {e:?}"))?;
+    let solved = model
+        .try_solve()
+        .map_err(|e| format!("HiGHS failed: {e:?}"))?;
     use highs::HighsModelStatus as S;
     let status = match solved.status() {
         S::Optimal => MipStatus::Optimal,

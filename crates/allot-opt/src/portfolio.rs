@@ -89,7 +89,7 @@ pub struct SolveOutcome {
 
 /// Heuristic rounds per start for a segment of `n` units (more on small segments).
 fn rounds_for(n: usize) -> usize {
-    (400_000 / (n + 50)).clamp(30, 600)
+    (100_000 / (n + 50)).clamp(30, 300)
 }
 
 /// Solves the problem under the context's deadline.
@@ -108,13 +108,24 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         .into_par_iter()
         .map(|s| SegModel::new(p, SegIdx::from_usize(s)))
         .collect();
-    let starts = if engine.heuristics_allowed() { p.plan.solver.starts } else { 1 };
+    let starts = if engine.heuristics_allowed() {
+        p.plan.solver.starts
+    } else {
+        1
+    };
     let heur: Vec<_> = models
         .par_iter()
         .map(|m| {
             let t = Instant::now();
-            let rounds = if engine.heuristics_allowed() { rounds_for(m.n_units()) } else { 0 };
-            (solve_segment(m, ctx, starts, rounds), t.elapsed().as_secs_f64())
+            let rounds = if engine.heuristics_allowed() {
+                rounds_for(m.n_units())
+            } else {
+                0
+            };
+            (
+                solve_segment(m, ctx, starts, rounds),
+                t.elapsed().as_secs_f64(),
+            )
         })
         .collect();
 
@@ -141,10 +152,11 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
             let mut milp_note = None;
             let mut proven_infeasible = false;
             let remaining = ctx.remaining_s();
-            if use_milp && remaining > 0.05 && !ctx.stop.load(std::sync::atomic::Ordering::Relaxed) {
+            if use_milp && remaining > 0.05 && !ctx.stop.load(std::sync::atomic::Ordering::Relaxed)
+            {
                 let limits = MipLimits {
                     time_limit: remaining / waves,
-                    node_limit: 20_000,
+                    node_limit: 2_000,
                 };
                 let warm = (h.violation == 0.0).then_some(h.edge_of.as_slice());
                 let r = solve_mip(m, warm, limits).map_err(SolveError::Backend)?;
@@ -231,7 +243,11 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
     };
     let mut engines: Vec<&str> = Vec::new();
     for s in &segments {
-        let e = if s.engine.starts_with("milp") { "milp" } else { "heuristic" };
+        let e = if s.engine.starts_with("milp") {
+            "milp"
+        } else {
+            "heuristic"
+        };
         if !engines.contains(&e) {
             engines.push(e);
         }
@@ -243,7 +259,11 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         objective,
         bound,
         gap_abs,
-        gap_rel: if objective.abs() > 1e-12 { gap_abs / objective.abs() } else { 0.0 },
+        gap_rel: if objective.abs() > 1e-12 {
+            gap_abs / objective.abs()
+        } else {
+            0.0
+        },
         engine: engines.join("+"),
         reproducible,
         segments,

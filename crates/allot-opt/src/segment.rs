@@ -75,7 +75,11 @@ impl SegModel {
             max_accounts: s
                 .reps
                 .iter()
-                .map(|r| p.reps[r.index()].max_accounts.map_or(f64::INFINITY, |m| m as f64))
+                .map(|r| {
+                    p.reps[r.index()]
+                        .max_accounts
+                        .map_or(f64::INFINITY, |m| m as f64)
+                })
                 .collect(),
             max_workload: s
                 .reps
@@ -164,7 +168,9 @@ impl SegModel {
                 .fold(0.0, f64::max);
             balance += self.weight[m] * worst;
         }
-        let violation = (0..self.n_reps()).map(|r| self.violation(r, &load[r])).sum();
+        let violation = (0..self.n_reps())
+            .map(|r| self.violation(r, &load[r]))
+            .sum();
         (balance + linear, violation)
     }
 }

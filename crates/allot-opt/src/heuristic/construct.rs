@@ -31,7 +31,8 @@ pub fn construct(m: &SegModel, how: Construct, noise: f64, rng: &mut ChaCha8Rng)
         }
         return edge_of;
     }
-    let total: [f64; 3] = std::array::from_fn(|k| m.load.iter().map(|l| l[k]).sum::<f64>().max(1e-12));
+    let total: [f64; 3] =
+        std::array::from_fn(|k| m.load.iter().map(|l| l[k]).sum::<f64>().max(1e-12));
     let mut load = vec![[0.0; 3]; m.n_reps()];
     let mut order: Vec<(f64, usize)> = Vec::with_capacity(n);
     for u in 0..n {
@@ -44,7 +45,11 @@ pub fn construct(m: &SegModel, how: Construct, noise: f64, rng: &mut ChaCha8Rng)
             }
             continue;
         }
-        let mut size: f64 = m.metrics.iter().map(|&k| m.weight[k].max(1e-3) * m.load[u][k] / total[k]).sum();
+        let mut size: f64 = m
+            .metrics
+            .iter()
+            .map(|&k| m.weight[k].max(1e-3) * m.load[u][k] / total[k])
+            .sum();
         if m.metrics.is_empty() {
             size = m.load[u][1] / total[1] + m.load[u][2] / total[2];
         }

@@ -6,24 +6,59 @@ use rand_chacha::ChaCha8Rng;
 
 use super::state::State;
 
-/// Partners tried per unit of a worst rep in the swap phase.
-const SWAP_PARTNERS: usize = 48;
-/// Units of a worst rep tried per swap phase.
-const SWAP_UNITS: usize = 96;
+/// How hard a swap phase looks: units of each worst rep tried, partners tried per unit.
+#[derive(Clone, Copy, Debug)]
+pub struct SwapEffort {
+    /// Units of a worst rep tried per swap phase.
+    pub units: usize,
+    /// Random partners tried per unit.
+    pub partners: usize,
+}
+
+/// Thorough swaps, for full local searches.
+pub const FULL_SWAPS: SwapEffort = SwapEffort {
+    units: 96,
+    partners: 48,
+};
+/// Light swaps, for the local search after a ruin.
+pub const LIGHT_SWAPS: SwapEffort = SwapEffort {
+    units: 12,
+    partners: 16,
+};
 
 /// Runs move and swap passes until a pass improves nothing, `max_passes` is reached or
 /// `stop()` says so. Returns whether anything improved.
-pub fn local_search(st: &mut State<'_>, rng: &mut ChaCha8Rng, max_passes: usize, stop: &dyn Fn() -> bool) -> bool {
+pub fn local_search(
+    st: &mut State<'_>,
+    rng: &mut ChaCha8Rng,
+    max_passes: usize,
+    stop: &dyn Fn() -> bool,
+) -> bool {
+    let free: Vec<usize> = (0..st.m.n_units()).filter(|&u| !st.m.locked[u]).collect();
+    local_search_over(st, rng, &free, &free, max_passes, FULL_SWAPS, stop)
+}
+
+/// Local search whose move phase visits only `units` (e.g. those a ruin just re-inserted);
+/// swap partners are drawn from `free`.
+pub fn local_search_over(
+    st: &mut State<'_>,
+    rng: &mut ChaCha8Rng,
+    units: &[usize],
+    free: &[usize],
+    max_passes: usize,
+    effort: SwapEffort,
+    stop: &dyn Fn() -> bool,
+) -> bool {
     let m = st.m;
-    let mut free: Vec<usize> = (0..m.n_units()).filter(|&u| !m.locked[u]).collect();
+    let mut free_order: Vec<usize> = units.to_vec();
     let mut any = false;
     for _ in 0..max_passes {
         if stop() {
             break;
         }
         let mut improved = false;
-        free.shuffle(rng);
-        for &u in &free {
+        free_order.shuffle(rng);
+        for &u in &free_order {
             let cur = st.edge_of[u] as usize;
             let mut best = st.score();
             let mut best_e = None;
@@ -42,7 +77,7 @@ pub fn local_search(st: &mut State<'_>, rng: &mut ChaCha8Rng, max_passes: usize,
                 improved = true;
             }
         }
-        improved |= swap_pass(st, rng, &free);
+        improved |= swap_pass(st, rng, free, effort);
         any |= improved;
         if !improved {
             break;
@@ -58,7 +93,7 @@ fn edge_to(st: &State<'_>, u: usize, r: usize) -> Option<usize> {
 }
 
 /// Swaps between units of the reps that set a max deviation and units of other reps.
-fn swap_pass(st: &mut State<'_>, rng: &mut ChaCha8Rng, free: &[usize]) -> bool {
+fn swap_pass(st: &mut State<'_>, rng: &mut ChaCha8Rng, free: &[usize], effort: SwapEffort) -> bool {
     let m = st.m;
     if free.len() < 2 || m.n_reps() < 2 {
         return false;
@@ -81,9 +116,13 @@ fn swap_pass(st: &mut State<'_>, rng: &mut ChaCha8Rng, free: &[usize]) -> bool {
         worst_reps = (0..m.n_reps()).collect();
     }
     for w in worst_reps {
-        let mut mine: Vec<u32> = st.held[w].iter().copied().filter(|&u| !m.locked[u as usize]).collect();
+        let mut mine: Vec<u32> = st.held[w]
+            .iter()
+            .copied()
+            .filter(|&u| !m.locked[u as usize])
+            .collect();
         mine.shuffle(rng);
-        mine.truncate(SWAP_UNITS);
+        mine.truncate(effort.units);
         for u in mine {
             let u = u as usize;
             let a = m.edge_rep[st.edge_of[u] as usize] as usize;
@@ -92,7 +131,7 @@ fn swap_pass(st: &mut State<'_>, rng: &mut ChaCha8Rng, free: &[usize]) -> bool {
             }
             let mut best = st.score();
             let mut best_pair = None;
-            for _ in 0..SWAP_PARTNERS {
+            for _ in 0..effort.partners {
                 let v = free[rng.random_range(0..free.len())];
                 let b = m.edge_rep[st.edge_of[v] as usize] as usize;
                 if b == a {

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use crate::SearchContext;
 use crate::segment::SegModel;
 use construct::{Construct, construct};
-use improve::local_search;
+use improve::{local_search, local_search_over};
 use ruin::ruin_recreate;
 use state::{Score, State};
 
@@ -38,14 +38,21 @@ pub struct HeuristicResult {
 
 /// Mixes the master seed with a segment and a start index (splitmix64).
 pub fn job_seed(seed: u64, segment: u64, start: u64) -> u64 {
-    let mut z = seed ^ segment.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ start.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let mut z = seed
+        ^ segment.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ start.wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
 
 /// Runs `starts` independent starts in parallel and returns the best.
-pub fn solve_segment(m: &SegModel, ctx: &SearchContext, starts: usize, rounds: usize) -> HeuristicResult {
+pub fn solve_segment(
+    m: &SegModel,
+    ctx: &SearchContext,
+    starts: usize,
+    rounds: usize,
+) -> HeuristicResult {
     let results: Vec<HeuristicResult> = (0..starts.max(1))
         .into_par_iter()
         .map(|s| one_start(m, ctx, s, rounds))
@@ -76,7 +83,13 @@ fn key(r: &HeuristicResult) -> Score {
 
 fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> HeuristicResult {
     let mut rng = ChaCha8Rng::seed_from_u64(job_seed(ctx.seed, m.seg.0 as u64, start as u64));
-    let how = if m.hard_band && start % 2 == 0 { Construct::Cheapest } else { Construct::Greedy };
+    // Even starts keep every unit on its cheapest pair (its current owner) and repair from
+    // there; odd starts build from scratch. Later starts perturb the construction order.
+    let how = if start % 2 == 0 {
+        Construct::Cheapest
+    } else {
+        Construct::Greedy
+    };
     let noise = if start < 2 { 0.0 } else { 0.3 };
     let edge_of = construct(m, how, noise, &mut rng);
     let mut st = State::new(m, edge_of);
@@ -86,20 +99,35 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
     let mut best_edges = st.edge_of.clone();
     let mut best_score = st.score();
     let mut cut = false;
-    let k = (free.len() / 20).clamp(2, 40);
+    let k = (free.len() / 20).clamp(2, 30);
+    let patience = (rounds / 4).max(20);
+    let mut since_best = 0;
     for round in 0..rounds {
         if ctx.should_stop() {
             cut = true;
             break;
         }
+        if since_best > patience {
+            break;
+        }
         let current = st.score();
         let saved = st.edge_of.clone();
-        ruin_recreate(&mut st, &mut rng, &free, k);
-        local_search(&mut st, &mut rng, 4, &stop);
+        let lifted = ruin_recreate(&mut st, &mut rng, &free, k);
+        local_search_over(
+            &mut st,
+            &mut rng,
+            &lifted,
+            &free,
+            3,
+            improve::LIGHT_SWAPS,
+            &stop,
+        );
         let now = st.score();
+        since_best += 1;
         if now.better_than(&best_score) {
             best_score = now;
             best_edges.clone_from(&st.edge_of);
+            since_best = 0;
         } else {
             // Threshold acceptance: allow a slightly worse solution early on.
             let tau = 0.02 * (1.0 - round as f64 / rounds as f64);
@@ -108,10 +136,11 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
             }
         }
     }
+    let mut st = State::new(m, best_edges);
+    local_search(&mut st, &mut rng, 50, &stop);
     if ctx.should_stop() {
         cut = true;
     }
-    let st = State::new(m, best_edges);
     HeuristicResult {
         objective: st.objective(),
         violation: st.violation(),

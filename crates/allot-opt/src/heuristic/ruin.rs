@@ -7,14 +7,22 @@ use rand_chacha::ChaCha8Rng;
 use super::state::State;
 
 /// Lifts up to `k` free units and re-inserts them greedily.
-pub fn ruin_recreate(st: &mut State<'_>, rng: &mut ChaCha8Rng, free: &[usize], k: usize) {
+pub fn ruin_recreate(
+    st: &mut State<'_>,
+    rng: &mut ChaCha8Rng,
+    free: &[usize],
+    k: usize,
+) -> Vec<usize> {
     let m = st.m;
     if free.is_empty() {
-        return;
+        return Vec::new();
     }
     let mut lifted: Vec<usize> = Vec::with_capacity(k);
     // Half from the rep with the largest |deviation| on a random balanced metric.
-    if let Some(&metric) = m.metrics.get(rng.random_range(0..m.metrics.len().max(1)).min(m.metrics.len().saturating_sub(1))) {
+    if let Some(&metric) = m.metrics.get(
+        rng.random_range(0..m.metrics.len().max(1))
+            .min(m.metrics.len().saturating_sub(1)),
+    ) {
         let w = (0..m.n_reps())
             .max_by(|&a, &b| {
                 m.dev(a, metric, st.load[a][metric])
@@ -43,10 +51,16 @@ pub fn ruin_recreate(st: &mut State<'_>, rng: &mut ChaCha8Rng, free: &[usize], k
         st.lift(u);
     }
     lifted.sort_by(|&a, &b| {
-        let size = |u: usize| m.metrics.iter().map(|&x| m.load[u][x] * m.weight[x]).sum::<f64>() + m.load[u][2] * 1e-9;
+        let size = |u: usize| {
+            m.metrics
+                .iter()
+                .map(|&x| m.load[u][x] * m.weight[x])
+                .sum::<f64>()
+                + m.load[u][2] * 1e-9
+        };
         size(b).total_cmp(&size(a)).then(a.cmp(&b))
     });
-    for u in lifted {
+    for &u in &lifted {
         let mut best = (f64::INFINITY, m.edge_start[u] as usize);
         for e in m.edges(u) {
             let s = st.eval_place(u, e) + 1e-9 * rng.random::<f64>();
@@ -57,4 +71,5 @@ pub fn ruin_recreate(st: &mut State<'_>, rng: &mut ChaCha8Rng, free: &[usize], k
         st.place(u, best.1);
     }
     st.settle();
+    lifted
 }

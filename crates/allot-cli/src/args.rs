@@ -1,0 +1,118 @@
+//! Command-line arguments (clap derive) and their turning into one validated run setup.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// allot — balanced, compact, low-disruption sales territories.
+///
+/// Exit codes: 0 done; 1 bad input or configuration (the message names file, row and
+/// column); 2 infeasible (the message names the binding constraint); 3 time limit hit
+/// before any feasible solution; 130 interrupted.
+#[derive(Debug, Parser)]
+#[command(name = "allot", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the whole pipeline on the bundled demo data (plan, balance, reports).
+    Demo(DemoArgs),
+    /// Balance territories: assign every account to a rep (the main job).
+    Balance(SolveArgs),
+    /// Rebalance after a roster change: stay inside the bands with the fewest moves.
+    Rebalance(SolveArgs),
+    /// Coverage and capacity plan: FTE and headcount each segment needs vs the roster.
+    Plan(InputArgs),
+    /// Score the current owners with the same figures, and list red flags.
+    Evaluate(InputArgs),
+    /// Write a synthetic instance (accounts.csv, reps.csv, plan.toml).
+    Generate(GenerateArgs),
+    /// Write a commented plan.toml with every default.
+    Init(InitArgs),
+}
+
+/// Input files and output folder shared by the commands that read data.
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
+    /// Accounts CSV (a CRM export; map headers in plan.toml).
+    #[arg(long, value_name = "FILE")]
+    pub accounts: PathBuf,
+    /// Reps CSV (the roster).
+    #[arg(long, value_name = "FILE")]
+    pub reps: PathBuf,
+    /// Plan (TOML); every field has a default.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub out: PathBuf,
+}
+
+/// Solver settings that override the plan.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SolverFlags {
+    /// Time limit of the search in seconds (overrides [solver] time_limit_s).
+    #[arg(long, value_name = "SECONDS")]
+    pub time_limit: Option<f64>,
+    /// Seed (overrides [solver] seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads, 0 = all cores (overrides [solver] threads).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// Arguments of `balance` and `rebalance`.
+#[derive(Debug, Args, Clone)]
+pub struct SolveArgs {
+    /// Input files and output folder.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Solver overrides.
+    #[command(flatten)]
+    pub solver: SolverFlags,
+}
+
+/// Arguments of `demo`.
+#[derive(Debug, Args, Clone)]
+pub struct DemoArgs {
+    /// Output folder.
+    #[arg(long, value_name = "DIR", default_value = "out/demo")]
+    pub out: PathBuf,
+    /// Solver overrides.
+    #[command(flatten)]
+    pub solver: SolverFlags,
+}
+
+/// Arguments of `generate`.
+#[derive(Debug, Args, Clone)]
+pub struct GenerateArgs {
+    /// Number of accounts.
+    #[arg(long = "n-accounts", default_value_t = 5125)]
+    pub n_accounts: usize,
+    /// Number of reps.
+    #[arg(long = "n-reps", default_value_t = 19)]
+    pub n_reps: usize,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output folder.
+    #[arg(long, value_name = "DIR", default_value = "out/generated")]
+    pub out: PathBuf,
+}
+
+/// Arguments of `init`.
+#[derive(Debug, Args, Clone)]
+pub struct InitArgs {
+    /// Where to write the plan.
+    #[arg(long, value_name = "FILE", default_value = "plan.toml")]
+    pub out: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}

@@ -1,0 +1,265 @@
+//! `allot balance` and `allot rebalance`: solve, check, write every output.
+
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use allot_model::check::check;
+use allot_model::{Objective, Plan, figures};
+use allot_opt::{SearchContext, Status};
+
+use crate::args::{InputArgs, SolverFlags};
+use crate::failure::{EXIT_INFEASIBLE, EXIT_INTERRUPTED, EXIT_TIME_LIMIT, Failure};
+use crate::load::{load, plan_input, read_plan};
+use crate::report::summary::{Summary, Timings, moves, red_flags, segments};
+use crate::report::{csv_out, markdown, remove_stale, write_atomic};
+
+/// Runs a solve with the plan from `input` (objective forced when `objective` is given).
+pub fn run(
+    input: &InputArgs,
+    flags: &SolverFlags,
+    objective: Option<Objective>,
+    command: &str,
+) -> Result<ExitCode, Failure> {
+    let mut plan = read_plan(input.plan.as_deref(), flags)?;
+    if let Some(o) = objective {
+        plan.objective = o;
+    }
+    solve_and_write(input, plan, command)
+}
+
+/// Loads, solves, checks and writes; shared by `balance`, `rebalance` and `demo`.
+pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<ExitCode, Failure> {
+    let loaded = load(input, plan)?;
+    let p = &loaded.built.problem;
+    let mut refused = loaded.refused.clone();
+    refused.extend(loaded.built.refused.iter().cloned());
+    let warnings = &loaded.warnings;
+    for w in warnings.iter().take(20) {
+        eprintln!("warning: {w}");
+    }
+    if warnings.len() > 20 {
+        eprintln!(
+            "warning: … and {} more (see report.md)",
+            warnings.len() - 20
+        );
+    }
+    if !refused.is_empty() {
+        eprintln!(
+            "{} row(s) refused; see {}",
+            refused.len(),
+            input.out.join("rejects.csv").display()
+        );
+    }
+    let ctx = SearchContext::from_plan(&p.plan);
+    let stop = ctx.stop.clone();
+    crate::signals::on_interrupt(move || stop.store(true, Ordering::SeqCst));
+    eprintln!(
+        "solving {} accounts ({} units) × {} reps in {} segments, time limit {} s, seed {}, {} threads",
+        p.accounts.len(),
+        p.units.len(),
+        p.reps.len(),
+        p.segments.len(),
+        p.plan.solver.time_limit_s,
+        ctx.seed,
+        ctx.threads
+    );
+    let t = Instant::now();
+    let outcome = allot_opt::solve(p, &ctx).map_err(|e| Failure {
+        code: 4,
+        message: format!("internal solver failure: {e}"),
+    })?;
+    let solve_s = t.elapsed().as_secs_f64();
+    let interrupted = ctx.stop.load(Ordering::SeqCst);
+
+    let account_rep = outcome.assignment.account_reps(p);
+    let f = figures(p, &account_rep);
+    // Independent check of the result before anything is written.
+    let map = p
+        .accounts
+        .iter()
+        .zip(&account_rep)
+        .filter_map(|(a, r)| r.map(|r| (a.id.clone(), p.reps[r.index()].id.clone())))
+        .collect();
+    let violations = check(&p.accounts, &p.reps, &p.plan, &map, p.band_is_hard);
+    let feasible = violations.is_empty()
+        && outcome.status != Status::Infeasible
+        && outcome.status != Status::TimeLimit;
+
+    let t = Instant::now();
+    let mut flags = red_flags(p, &f, warnings, &refused);
+    for v in &violations {
+        flags.push(format!("infeasible ({:?}): {}", v.rule, v.message));
+    }
+    let status = if interrupted {
+        "interrupted"
+    } else {
+        match outcome.status {
+            Status::Optimal => "optimal",
+            Status::Feasible => "feasible",
+            Status::Infeasible => "infeasible",
+            Status::TimeLimit => "time_limit",
+        }
+    };
+    let summary = Summary {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        command: command.to_string(),
+        status: status.to_string(),
+        objective: Some(outcome.objective),
+        lower_bound: Some(outcome.bound),
+        gap_abs: Some(outcome.gap_abs),
+        gap_rel: Some(outcome.gap_rel),
+        engine: Some(outcome.engine.clone()),
+        seed: p.plan.solver.seed,
+        threads: ctx.threads,
+        reproducible: outcome.reproducible && !interrupted,
+        accounts: p.accounts.len(),
+        reps: p.reps.len(),
+        refused_rows: refused.len(),
+        warnings: warnings.len(),
+        moves: moves(&f),
+        mean_km: f.mean_km,
+        segments: segments(&f, Some(&outcome)),
+        red_flags: flags,
+        inputs: loaded
+            .inputs
+            .iter()
+            .cloned()
+            .chain(plan_input(input.plan.as_ref()))
+            .collect(),
+        plan: p.plan.clone(),
+        timings: Timings {
+            read_s: loaded.read_s,
+            solve_s,
+            write_s: 0.0,
+        },
+    };
+    let before = figures(
+        p,
+        &p.account_owner
+            .iter()
+            .map(|o| o.filter(|r| p.rep_segment[r.index()].is_some()))
+            .collect::<Vec<_>>(),
+    );
+    let out = &input.out;
+    if feasible || interrupted {
+        write_atomic(
+            out,
+            "assignments.csv",
+            &csv_out::assignments(p, &account_rep)?,
+        )?;
+    } else {
+        remove_stale(out, "assignments.csv");
+    }
+    write_atomic(out, "territories.csv", &csv_out::territories(p, &f)?)?;
+    if refused.is_empty() {
+        remove_stale(out, "rejects.csv");
+    } else {
+        write_atomic(out, "rejects.csv", &csv_out::rejects(&refused)?)?;
+    }
+    let md = markdown::render(p, &f, &summary, warnings, Some(&before));
+    write_atomic(out, "report.md", md.as_bytes())?;
+    let mut summary = summary;
+    summary.timings.write_s = t.elapsed().as_secs_f64();
+    let json = serde_json::to_vec_pretty(&summary).map_err(anyhow::Error::from)?;
+    write_atomic(out, "summary.json", &json)?;
+
+    for s in &summary.segments {
+        eprintln!(
+            "  {:<14} {:>3} reps {:>7} accounts  max dev potential {:>6.2}%  workload {:>6.2}%  moved {:>6}",
+            s.name,
+            s.reps,
+            s.accounts,
+            s.potential.max_abs_deviation_pct,
+            s.workload.max_abs_deviation_pct,
+            s.moved_accounts
+        );
+    }
+    eprintln!(
+        "{status}: objective {:.6}, lower bound {:.6}, gap {:.6} ({}), {:.2} s; outputs in {}",
+        outcome.objective,
+        outcome.bound,
+        outcome.gap_abs,
+        outcome.engine,
+        solve_s,
+        out.display()
+    );
+    if interrupted {
+        eprintln!("interrupted: the best assignment found so far was written");
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
+    match outcome.status {
+        Status::Optimal | Status::Feasible if violations.is_empty() => Ok(ExitCode::SUCCESS),
+        Status::TimeLimit => Err(Failure {
+            code: EXIT_TIME_LIMIT,
+            message: format!(
+                "time limit of {} s reached before a feasible assignment was found; raise --time-limit (report in {})",
+                p.plan.solver.time_limit_s,
+                out.display()
+            ),
+        }),
+        _ => Err(Failure {
+            code: EXIT_INFEASIBLE,
+            message: infeasibility_message(p, &outcome, &violations),
+        }),
+    }
+}
+
+/// Names the binding constraints and by how much they are missed.
+fn infeasibility_message(
+    p: &allot_model::Problem,
+    outcome: &allot_opt::SolveOutcome,
+    violations: &[allot_model::check::Violation],
+) -> String {
+    let mut msg = String::from("infeasible:");
+    for (i, s) in outcome.segments.iter().enumerate() {
+        if s.status != Status::Infeasible {
+            continue;
+        }
+        let seg = &p.segments[i];
+        let cap: Option<f64> = seg
+            .reps
+            .iter()
+            .map(|r| p.reps[r.index()].max_accounts.map(|m| m as f64))
+            .sum::<Option<f64>>();
+        if let Some(c) = cap
+            && c < seg.total[2]
+        {
+            msg.push_str(&format!(
+                "\n  segment {}: capacity: its reps' max_accounts add up to {c}, but it has {} accounts ({} short)",
+                s.name, seg.total[2], seg.total[2] - c
+            ));
+            continue;
+        }
+        let wcap: Option<f64> = seg
+            .reps
+            .iter()
+            .map(|r| p.reps[r.index()].max_workload)
+            .sum::<Option<f64>>();
+        if let Some(c) = wcap
+            && c < seg.total[1]
+        {
+            msg.push_str(&format!(
+                "\n  segment {}: capacity: its reps' max_workload adds up to {c:.1} h, but its accounts need {:.1} h ({:.1} h short)",
+                s.name, seg.total[1], seg.total[1] - c
+            ));
+            continue;
+        }
+        let what = if p.band_is_hard {
+            "balance band / capacity / locks"
+        } else {
+            "capacity / locks"
+        };
+        msg.push_str(&format!(
+            "\n  segment {}: no assignment meets the {what}{} (best found breaks them by a relative excess of {:.4})",
+            s.name,
+            if s.proven_infeasible { " (proven by the exact MILP)" } else { "" },
+            s.violation
+        ));
+    }
+    for v in violations.iter().take(20) {
+        msg.push_str(&format!("\n  {:?}: {}", v.rule, v.message));
+    }
+    msg.push_str("\n  the reports of the best assignment found are in the output folder (no assignments.csv is written)");
+    msg
+}

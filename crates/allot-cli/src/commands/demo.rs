@@ -1,0 +1,36 @@
+//! `allot demo`: the whole pipeline on the bundled data/demo instance.
+
+use std::process::ExitCode;
+
+use crate::args::{DemoArgs, InputArgs};
+use crate::failure::Failure;
+use crate::report::write_atomic;
+
+const ACCOUNTS: &str = include_str!("../../../../data/demo/accounts.csv");
+const REPS: &str = include_str!("../../../../data/demo/reps.csv");
+const PLAN: &str = include_str!("../../../../data/demo/plan.toml");
+
+/// Runs `allot demo`: writes the demo inputs to `OUT/input/`, prints the capacity plan,
+/// then balances and writes every output to `OUT/`.
+pub fn run(args: &DemoArgs) -> Result<ExitCode, Failure> {
+    let input_dir = args.out.join("input");
+    write_atomic(&input_dir, "accounts.csv", ACCOUNTS.as_bytes())?;
+    write_atomic(&input_dir, "reps.csv", REPS.as_bytes())?;
+    write_atomic(&input_dir, "plan.toml", PLAN.as_bytes())?;
+    let input = InputArgs {
+        accounts: input_dir.join("accounts.csv"),
+        reps: input_dir.join("reps.csv"),
+        plan: Some(input_dir.join("plan.toml")),
+        out: args.out.clone(),
+    };
+    eprintln!("== capacity plan ==");
+    super::capacity::run(&input)?;
+    eprintln!("== balance ==");
+    let plan = crate::load::read_plan(input.plan.as_deref(), &args.solver)?;
+    let code = super::balance::solve_and_write(&input, plan, "demo")?;
+    eprintln!(
+        "open {} for the report",
+        args.out.join("report.md").display()
+    );
+    Ok(code)
+}

@@ -1,0 +1,8 @@
+//! One module per command.
+
+pub mod balance;
+pub mod capacity;
+pub mod demo;
+pub mod evaluate;
+pub mod generate;
+pub mod init;

@@ -1,0 +1,147 @@
+//! Reading the plan and the input files into a validated problem, with hashes for the audit trail.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use allot_model::{Built, FileNames, Issue, Plan, Problem, io};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::args::{InputArgs, SolverFlags};
+use crate::failure::Failure;
+
+/// One input file as read, for summary.json.
+#[derive(Clone, Debug, Serialize)]
+pub struct InputFile {
+    /// Path as given.
+    pub path: String,
+    /// SHA-256 of the bytes.
+    pub sha256: String,
+    /// Data rows read (accepted or refused).
+    pub rows: usize,
+}
+
+/// Everything read and checked before solving.
+pub struct Loaded {
+    /// The validated problem and what was refused or corrected.
+    pub built: Built,
+    /// Rows refused while reading (bad values).
+    pub refused: Vec<Issue>,
+    /// Warnings while reading and checking.
+    pub warnings: Vec<Issue>,
+    /// Input files for the audit trail.
+    pub inputs: Vec<InputFile>,
+    /// Seconds spent reading and checking.
+    pub read_s: f64,
+}
+
+/// Hex SHA-256 of a file (empty when unreadable; reading reports that).
+pub fn sha256_file(path: &Path) -> String {
+    use std::io::Read;
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return String::new();
+    };
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => h.update(&buf[..n]),
+        }
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads the plan (default when no path) and applies command-line overrides.
+pub fn read_plan(path: Option<&Path>, flags: &SolverFlags) -> Result<Plan, Failure> {
+    let mut plan = match path {
+        None => Plan::default(),
+        Some(p) => {
+            let name = p.display().to_string();
+            let text = std::fs::read(p)
+                .map_err(|e| Failure::input(format!("{name}: cannot read: {e}")))?;
+            let text = String::from_utf8(text).map_err(|_| {
+                Failure::input(format!("{name}: not UTF-8 text; save the plan as UTF-8"))
+            })?;
+            let text = text.trim_start_matches('\u{feff}');
+            Plan::from_toml(text, &name).map_err(|e| Failure::input(e.to_string()))?
+        }
+    };
+    if let Some(t) = flags.time_limit {
+        plan.solver.time_limit_s = t;
+    }
+    if let Some(s) = flags.seed {
+        plan.solver.seed = s;
+    }
+    if let Some(t) = flags.threads {
+        plan.solver.threads = t;
+    }
+    plan.validate("command line")
+        .map_err(|e| Failure::input(e.to_string()))?;
+    Ok(plan)
+}
+
+/// Reads and validates the accounts and reps under `plan`.
+pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
+    let t = Instant::now();
+    let files = FileNames {
+        accounts: input.accounts.display().to_string(),
+        reps: input.reps.display().to_string(),
+    };
+    let accounts = io::read_accounts(&input.accounts, &files.accounts, &plan);
+    let reps = io::read_reps(&input.reps, &files.reps, &plan);
+    let (accounts, reps) = match (accounts, reps) {
+        (Ok(a), Ok(r)) => (a, r),
+        (a, r) => {
+            let mut all = Vec::new();
+            if let Err(e) = a {
+                all.extend(e);
+            }
+            if let Err(e) = r {
+                all.extend(e);
+            }
+            return Err(Failure::issues(&all));
+        }
+    };
+    let mut refused = accounts.refused;
+    refused.extend(reps.refused);
+    let mut warnings = accounts.warnings;
+    warnings.extend(reps.warnings);
+    if plan.strict && !refused.is_empty() {
+        return Err(Failure::issues(&refused));
+    }
+    let inputs = vec![
+        InputFile {
+            path: files.accounts.clone(),
+            sha256: sha256_file(&input.accounts),
+            rows: accounts.rows.len() + refused.iter().filter(|i| i.file == files.accounts).count(),
+        },
+        InputFile {
+            path: files.reps.clone(),
+            sha256: sha256_file(&input.reps),
+            rows: reps.rows.len() + refused.iter().filter(|i| i.file == files.reps).count(),
+        },
+    ];
+    let mut built = Problem::build(accounts.rows, reps.rows, plan, &files).map_err(|mut e| {
+        let mut all = refused.clone();
+        all.append(&mut e);
+        Failure::issues(&all)
+    })?;
+    warnings.append(&mut built.warnings);
+    Ok(Loaded {
+        built,
+        refused,
+        warnings,
+        inputs,
+        read_s: t.elapsed().as_secs_f64(),
+    })
+}
+
+/// The plan file's entry for the audit trail.
+pub fn plan_input(path: Option<&PathBuf>) -> Option<InputFile> {
+    path.map(|p| InputFile {
+        path: p.display().to_string(),
+        sha256: sha256_file(p),
+        rows: 0,
+    })
+}

@@ -1,0 +1,54 @@
+//! Output files: CSV for CRMs and spreadsheets, JSON for machines, Markdown for people.
+//! Every file is written to a temporary name in the output folder and renamed into place,
+//! so a killed run leaves either the old file or the new one, never half of one.
+
+pub mod csv_out;
+pub mod markdown;
+pub mod summary;
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+/// Writes `bytes` to `dir/name` atomically (temporary file in the same folder, fsync, rename).
+pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create output folder {}", dir.display()))?;
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let target = dir.join(name);
+    let result = (|| -> anyhow::Result<()> {
+        let mut f = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.write_all(bytes)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.sync_all()
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &target)
+            .with_context(|| format!("cannot replace {}", target.display()))?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Removes `dir/name` if present (a stale rejects.csv from an earlier run).
+pub fn remove_stale(dir: &Path, name: &str) {
+    let _ = std::fs::remove_file(dir.join(name));
+}
+
+/// Makes a text cell safe to open in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or
+/// carriage return would start a formula, so such cells get a leading apostrophe.
+pub fn safe_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+/// Formats a fraction as a percentage with two decimals (0.0123 → "1.23").
+pub fn pct(x: f64) -> String {
+    format!("{:.2}", x * 100.0)
+}

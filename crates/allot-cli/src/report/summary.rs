@@ -1,0 +1,224 @@
+//! summary.json: the figures of a run for machines, and the red flags a leader should see.
+
+use allot_model::figures::Figures;
+use allot_model::{Issue, Metric, Problem};
+use serde::Serialize;
+
+use crate::load::InputFile;
+
+/// Balance of one metric in one segment.
+#[derive(Clone, Debug, Serialize)]
+pub struct MetricBalance {
+    /// Segment total.
+    pub total: f64,
+    /// max |deviation| in percent.
+    pub max_abs_deviation_pct: f64,
+    /// Coefficient of variation of fte-normalised loads.
+    pub cv: f64,
+    /// Max / min of fte-normalised loads.
+    pub max_min_ratio: Option<f64>,
+}
+
+/// One segment's figures and how its solve went.
+#[derive(Clone, Debug, Serialize)]
+pub struct SegmentSummary {
+    /// Name.
+    pub name: String,
+    /// Reps taking accounts.
+    pub reps: usize,
+    /// Accounts.
+    pub accounts: usize,
+    /// Balance per metric.
+    pub potential: MetricBalance,
+    /// Balance of workload.
+    pub workload: MetricBalance,
+    /// Balance of account count.
+    pub account_count: MetricBalance,
+    /// All balanced metrics within the band.
+    pub within_band: bool,
+    /// Owner changes.
+    pub moved_accounts: usize,
+    /// Mean km rep home to account.
+    pub mean_km: Option<f64>,
+    /// Solve details, when a solve ran.
+    pub solve: Option<allot_opt::SegmentOutcome>,
+}
+
+/// Owner changes.
+#[derive(Clone, Debug, Serialize)]
+pub struct Moves {
+    /// Accounts that had an owner.
+    pub owned_accounts: usize,
+    /// Of those, accounts whose owner changes.
+    pub moved_accounts: usize,
+    /// Moved share in percent.
+    pub moved_pct: f64,
+    /// Potential of the moved accounts.
+    pub moved_potential: f64,
+}
+
+/// Timings in seconds.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Timings {
+    /// Reading and checking the input.
+    pub read_s: f64,
+    /// Searching.
+    pub solve_s: f64,
+    /// Writing the outputs.
+    pub write_s: f64,
+}
+
+/// The whole of summary.json.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// allot version.
+    pub version: String,
+    /// Command that ran.
+    pub command: String,
+    /// done | infeasible | time_limit | interrupted | evaluated | …
+    pub status: String,
+    /// Objective of the assignment (see README: Figures).
+    pub objective: Option<f64>,
+    /// Proven lower bound on the objective.
+    pub lower_bound: Option<f64>,
+    /// objective − lower_bound.
+    pub gap_abs: Option<f64>,
+    /// gap_abs / objective.
+    pub gap_rel: Option<f64>,
+    /// Engines whose solutions were kept.
+    pub engine: Option<String>,
+    /// Seed.
+    pub seed: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Whether the same input, plan and seed are guaranteed to reproduce the assignment.
+    pub reproducible: bool,
+    /// Accounts accepted.
+    pub accounts: usize,
+    /// Reps accepted.
+    pub reps: usize,
+    /// Rows refused (see rejects.csv).
+    pub refused_rows: usize,
+    /// Rows used with a correction.
+    pub warnings: usize,
+    /// Owner changes.
+    pub moves: Moves,
+    /// Mean km rep home to account, all segments.
+    pub mean_km: Option<f64>,
+    /// Per segment.
+    pub segments: Vec<SegmentSummary>,
+    /// What a leader should look at.
+    pub red_flags: Vec<String>,
+    /// Input files with hashes.
+    pub inputs: Vec<InputFile>,
+    /// The plan as applied (defaults and overrides filled in).
+    pub plan: allot_model::Plan,
+    /// Seconds.
+    pub timings: Timings,
+}
+
+fn balance(s: &allot_model::figures::SegmentFigures, m: Metric) -> MetricBalance {
+    let k = m.slot();
+    MetricBalance {
+        total: s.total[k],
+        max_abs_deviation_pct: s.max_abs_deviation[k] * 100.0,
+        cv: s.cv[k],
+        max_min_ratio: s.max_min_ratio[k],
+    }
+}
+
+/// Red flags of an assignment: reps outside the band or over a cap, empty reps, heavy churn.
+pub fn red_flags(p: &Problem, f: &Figures, warnings: &[Issue], refused: &[Issue]) -> Vec<String> {
+    let mut out = Vec::new();
+    let band = p.plan.balance.band();
+    for (r, rep) in p.reps.iter().enumerate() {
+        if p.rep_segment[r].is_none() {
+            continue;
+        }
+        let fr = &f.reps[r];
+        for m in &p.plan.balance.metrics {
+            let d = fr.deviation[m.slot()];
+            if d.abs() > band + 1e-9 {
+                out.push(format!(
+                    "{} ({}) is {:+.2}% from target on {}, outside the ±{}% band",
+                    rep.id,
+                    rep.segment,
+                    d * 100.0,
+                    m.name(),
+                    p.plan.balance.band_pct
+                ));
+            }
+        }
+        if fr.utilisation.is_some_and(|u| u > 1.0 + 1e-9) {
+            out.push(format!(
+                "{} is over a capacity cap ({:.1}% used)",
+                rep.id,
+                fr.utilisation.unwrap_or(0.0) * 100.0
+            ));
+        }
+        if fr.accounts == 0 {
+            out.push(format!("{} ({}) has no accounts", rep.id, rep.segment));
+        }
+    }
+    if f.owned_accounts > 0 {
+        let share = f.moved_accounts as f64 / f.owned_accounts as f64;
+        if share > 0.25 {
+            out.push(format!(
+                "{:.1}% of owned accounts change owner ({} of {}): plan the hand-over",
+                share * 100.0,
+                f.moved_accounts,
+                f.owned_accounts
+            ));
+        }
+    }
+    if f.unassigned > 0 {
+        out.push(format!("{} accounts have no owner", f.unassigned));
+    }
+    if !refused.is_empty() {
+        out.push(format!(
+            "{} input rows were refused: see rejects.csv",
+            refused.len()
+        ));
+    }
+    if !warnings.is_empty() {
+        out.push(format!(
+            "{} input rows were used with a correction: see the report",
+            warnings.iter().filter(|w| w.line > 0).count()
+        ));
+    }
+    out
+}
+
+/// Per-segment summaries.
+pub fn segments(f: &Figures, solve: Option<&allot_opt::SolveOutcome>) -> Vec<SegmentSummary> {
+    f.segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SegmentSummary {
+            name: s.name.clone(),
+            reps: s.reps,
+            accounts: s.accounts,
+            potential: balance(s, Metric::Potential),
+            workload: balance(s, Metric::Workload),
+            account_count: balance(s, Metric::Accounts),
+            within_band: s.within_band,
+            moved_accounts: s.moved_accounts,
+            mean_km: s.mean_km,
+            solve: solve.and_then(|o| o.segments.get(i).cloned()),
+        })
+        .collect()
+}
+
+/// The moves block.
+pub fn moves(f: &Figures) -> Moves {
+    Moves {
+        owned_accounts: f.owned_accounts,
+        moved_accounts: f.moved_accounts,
+        moved_pct: if f.owned_accounts > 0 {
+            f.moved_accounts as f64 * 100.0 / f.owned_accounts as f64
+        } else {
+            0.0
+        },
+        moved_potential: f.moved_potential,
+    }
+}

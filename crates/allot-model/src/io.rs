@@ -517,7 +517,7 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
 }
 
 /// A source of CSV bytes, decoded to UTF-8 where it was UTF-16.
-fn open_source(path: &Path, file: &str) -> Result<Box<dyn Read>, Issue> {
+fn open_source(path: &Path, file: &str) -> Result<Box<dyn Read>, Box<Issue>> {
     let f = std::fs::File::open(path).map_err(|e| {
         Issue::file(
             file,
@@ -532,7 +532,8 @@ fn open_source(path: &Path, file: &str) -> Result<Box<dyn Read>, Issue> {
             "",
             "is a directory, not a CSV file",
             "pass the path of the CSV file",
-        ));
+        )
+        .into());
     }
     Ok(Box::new(f))
 }
@@ -542,7 +543,7 @@ fn normalise_encoding(
     mut reader: BufReader<Box<dyn Read>>,
     file: &str,
     warnings: &mut Vec<Issue>,
-) -> Result<Box<dyn BufRead>, Issue> {
+) -> Result<Box<dyn BufRead>, Box<Issue>> {
     let head = reader
         .fill_buf()
         .map_err(|e| Issue::file(file, "", format!("cannot read: {e}"), ""))?
@@ -595,7 +596,7 @@ fn read_records(
     mut on_row: impl FnMut(u64, &[String]),
 ) -> Result<(), Vec<Issue>> {
     let reader = normalise_encoding(BufReader::with_capacity(1 << 16, source), file, warnings)
-        .map_err(|e| vec![e])?;
+        .map_err(|e| vec![*e])?;
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     let head = reader
         .fill_buf()
@@ -780,7 +781,7 @@ pub fn read_accounts(
     file: &str,
     plan: &Plan,
 ) -> Result<RowsRead<Account>, Vec<Issue>> {
-    let source = open_source(path, file).map_err(|e| vec![e])?;
+    let source = open_source(path, file).map_err(|e| vec![*e])?;
     read_accounts_from(source, file, plan)
 }
 
@@ -840,7 +841,7 @@ pub fn read_accounts_from(
 
 /// Reads reps.csv.
 pub fn read_reps(path: &Path, file: &str, plan: &Plan) -> Result<RowsRead<Rep>, Vec<Issue>> {
-    let source = open_source(path, file).map_err(|e| vec![e])?;
+    let source = open_source(path, file).map_err(|e| vec![*e])?;
     read_reps_from(source, file, plan)
 }
 

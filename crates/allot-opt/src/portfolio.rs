@@ -138,92 +138,22 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         .collect();
     let n_milp = milp_ok.iter().filter(|&&b| b).count().max(1);
     let waves = n_milp.div_ceil(ctx.threads.max(1)) as f64;
-    let outcomes: Vec<Result<(SegmentOutcome, Vec<u32>, bool), SolveError>> = models
+    let outcomes: Vec<Result<SegmentResult, SolveError>> = models
         .par_iter()
         .zip(heur.par_iter())
         .zip(milp_ok.par_iter())
-        .map(|((m, (h, h_secs)), &use_milp)| {
-            let t = Instant::now();
-            let mut best = h.edge_of.clone();
-            let mut objective = h.objective;
-            let mut violation = h.violation;
-            let mut bound = cheap_bound(m);
-            let mut engine_name = "heuristic".to_string();
-            let mut milp_note = None;
-            let mut proven_infeasible = false;
-            let remaining = ctx.remaining_s();
-            if use_milp && remaining > 0.05 && !ctx.stop.load(std::sync::atomic::Ordering::Relaxed)
-            {
-                let limits = MipLimits {
-                    time_limit: remaining / waves,
-                    node_limit: 2_000,
-                };
-                let warm = (h.violation == 0.0).then_some(h.edge_of.as_slice());
-                let r = solve_mip(m, warm, limits).map_err(SolveError::Backend)?;
-                milp_note = Some(format!("{:?}", r.status).to_lowercase());
-                match r.status {
-                    MipStatus::Infeasible => proven_infeasible = true,
-                    MipStatus::Optimal | MipStatus::NodeLimit => {
-                        if let Some(edges) = r.edge_of {
-                            let (obj, viol) = m.evaluate(&edges);
-                            let better = viol < violation - 1e-12
-                                || (viol <= violation + 1e-12 && obj < objective - 1e-12);
-                            if better {
-                                best = edges;
-                                objective = obj;
-                                violation = viol;
-                                engine_name = "milp".into();
-                            } else {
-                                engine_name = "heuristic (milp-verified)".into();
-                            }
-                        }
-                    }
-                    MipStatus::TimeLimit => {
-                        // The incumbent depends on machine speed: keep only the bound.
-                    }
-                }
-                if r.bound.is_finite() {
-                    bound = bound.max(r.bound);
-                }
-                if r.status == MipStatus::Optimal && violation == 0.0 {
-                    bound = bound.max(objective.min(r.bound.max(bound)));
-                }
-            }
-            let status = if violation > 0.0 {
-                if h.cut_short && !proven_infeasible {
-                    Status::TimeLimit
-                } else {
-                    Status::Infeasible
-                }
-            } else if objective - bound <= 1e-9 * (1.0 + objective.abs()) {
-                Status::Optimal
-            } else {
-                Status::Feasible
-            };
-            let out = SegmentOutcome {
-                name: m.name.clone(),
-                units: m.n_units(),
-                reps: m.n_reps(),
-                pairs: m.n_pairs(),
-                status,
-                engine: engine_name,
-                objective,
-                bound: bound.min(objective),
-                heuristic_objective: h.objective,
-                milp: milp_note,
-                violation,
-                proven_infeasible,
-                seconds: h_secs + t.elapsed().as_secs_f64(),
-            };
-            Ok((out, best, h.cut_short))
-        })
+        .map(|((m, (h, h_secs)), &use_milp)| finish_segment(m, h, *h_secs, use_milp, ctx, waves))
         .collect();
 
     let mut unit_rep = vec![RepIdx(0); p.units.len()];
     let mut segments = Vec::new();
     let mut reproducible = true;
     for (m, o) in models.iter().zip(outcomes) {
-        let (out, edges, cut) = o?;
+        let SegmentResult {
+            outcome: out,
+            edges,
+            cut_short: cut,
+        } = o?;
         reproducible &= !cut;
         for (u, &e) in edges.iter().enumerate() {
             unit_rep[m.units[u].index()] = m.reps[m.edge_rep[e as usize] as usize];
@@ -268,5 +198,99 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         reproducible,
         segments,
         seconds: t0.elapsed().as_secs_f64(),
+    })
+}
+
+/// A segment's kept solution and what happened.
+struct SegmentResult {
+    outcome: SegmentOutcome,
+    edges: Vec<u32>,
+    cut_short: bool,
+}
+
+/// Runs the MILP on a segment when allowed, and keeps the better of it and the heuristic.
+fn finish_segment(
+    m: &SegModel,
+    h: &crate::heuristic::HeuristicResult,
+    h_secs: f64,
+    use_milp: bool,
+    ctx: &SearchContext,
+    waves: f64,
+) -> Result<SegmentResult, SolveError> {
+    let t = Instant::now();
+    let mut best = h.edge_of.clone();
+    let mut objective = h.objective;
+    let mut violation = h.violation;
+    let mut bound = cheap_bound(m);
+    let mut engine_name = "heuristic".to_string();
+    let mut milp_note = None;
+    let mut proven_infeasible = false;
+    let remaining = ctx.remaining_s();
+    if use_milp && remaining > 0.05 && !ctx.stop.load(std::sync::atomic::Ordering::Relaxed) {
+        let limits = MipLimits {
+            time_limit: remaining / waves,
+            node_limit: 2_000,
+        };
+        let warm = (h.violation == 0.0).then_some(h.edge_of.as_slice());
+        let r = solve_mip(m, warm, limits).map_err(SolveError::Backend)?;
+        milp_note = Some(format!("{:?}", r.status).to_lowercase());
+        match r.status {
+            MipStatus::Infeasible => proven_infeasible = true,
+            MipStatus::Optimal | MipStatus::NodeLimit => {
+                if let Some(edges) = r.edge_of {
+                    let (obj, viol) = m.evaluate(&edges);
+                    let better = viol < violation - 1e-12
+                        || (viol <= violation + 1e-12 && obj < objective - 1e-12);
+                    if better {
+                        best = edges;
+                        objective = obj;
+                        violation = viol;
+                        engine_name = "milp".into();
+                    } else {
+                        engine_name = "heuristic (milp-verified)".into();
+                    }
+                }
+            }
+            MipStatus::TimeLimit => {
+                // The incumbent depends on machine speed: keep only the bound.
+            }
+        }
+        if r.bound.is_finite() {
+            bound = bound.max(r.bound);
+        }
+        if r.status == MipStatus::Optimal && violation == 0.0 {
+            bound = bound.max(objective.min(r.bound.max(bound)));
+        }
+    }
+    let status = if violation > 0.0 {
+        if h.cut_short && !proven_infeasible {
+            Status::TimeLimit
+        } else {
+            Status::Infeasible
+        }
+    } else if objective - bound <= 1e-9 * (1.0 + objective.abs()) {
+        Status::Optimal
+    } else {
+        Status::Feasible
+    };
+    let out = SegmentOutcome {
+        name: m.name.clone(),
+        units: m.n_units(),
+        reps: m.n_reps(),
+        pairs: m.n_pairs(),
+        status,
+        engine: engine_name,
+        objective,
+        bound: bound.min(objective),
+        heuristic_objective: h.objective,
+        milp: milp_note,
+        violation,
+        proven_infeasible,
+        seconds: h_secs + t.elapsed().as_secs_f64(),
+    };
+    Ok(SegmentResult {
+        outcome: out,
+        edges: best,
+        cut_short: h.cut_short,
     })
 }

@@ -43,3 +43,52 @@ pub fn cheap_bound(m: &SegModel) -> f64 {
     }
     balance + linear
 }
+
+/// A reason why no assignment of `m` can be feasible, found without search: caps that add
+/// up to less than the segment needs, or locked loads already beyond a hard band.
+pub fn obvious_infeasibility(m: &SegModel) -> Option<String> {
+    let total: [f64; 3] = std::array::from_fn(|k| m.load.iter().map(|l| l[k]).sum());
+    let cap_accounts: f64 = m.max_accounts.iter().sum();
+    if cap_accounts < total[2] {
+        return Some(format!(
+            "capacity: max_accounts add up to {cap_accounts} but the segment has {} accounts ({} short)",
+            total[2],
+            total[2] - cap_accounts
+        ));
+    }
+    let cap_work: f64 = m.max_workload.iter().sum();
+    if cap_work < total[1] * (1.0 - 1e-12) {
+        return Some(format!(
+            "capacity: max_workload adds up to {cap_work:.1} h but the segment needs {:.1} h ({:.1} h short)",
+            total[1],
+            total[1] - cap_work
+        ));
+    }
+    let mut locked = vec![[0.0; 3]; m.n_reps()];
+    for u in 0..m.n_units() {
+        if m.locked[u] {
+            let r = m.edge_rep[m.edge_start[u] as usize] as usize;
+            for k in 0..3 {
+                locked[r][k] += m.load[u][k];
+            }
+        }
+    }
+    for (r, l) in locked.iter().enumerate() {
+        if l[2] > m.max_accounts[r] || l[1] > m.max_workload[r] * (1.0 + 1e-12) {
+            return Some(format!("locks: accounts locked to local rep {r} exceed its cap"));
+        }
+        if m.hard_band {
+            for &k in &m.metrics {
+                let d = m.dev(r, k, l[k]);
+                if d > m.band + 1e-12 {
+                    return Some(format!(
+                        "locks: accounts locked to one rep already put it {:+.2}% from target, beyond the ±{:.2}% band",
+                        d * 100.0,
+                        m.band * 100.0
+                    ));
+                }
+            }
+        }
+    }
+    None
+}

@@ -54,8 +54,10 @@ pub struct SegmentOutcome {
     pub milp: Option<String>,
     /// Caps and hard bands broken by the kept solution (0 = feasible), as a sum of relative excesses.
     pub violation: f64,
-    /// Whether the exact MILP proved the segment infeasible.
+    /// Whether the segment is proven infeasible (by the exact MILP or a cheap check).
     pub proven_infeasible: bool,
+    /// The binding constraint, when a cheap check proved infeasibility.
+    pub diagnosis: Option<String>,
     /// Seconds spent.
     pub seconds: f64,
 }
@@ -262,11 +264,16 @@ fn finish_segment(
             bound = bound.max(objective.min(r.bound.max(bound)));
         }
     }
+    let mut diagnosis = None;
+    if violation > 0.0 && !proven_infeasible {
+        diagnosis = crate::bound::obvious_infeasibility(m);
+        proven_infeasible = diagnosis.is_some();
+    }
     let status = if violation > 0.0 {
-        if h.cut_short && !proven_infeasible {
-            Status::TimeLimit
-        } else {
+        if proven_infeasible {
             Status::Infeasible
+        } else {
+            Status::TimeLimit
         }
     } else if objective - bound <= 1e-9 * (1.0 + objective.abs()) {
         Status::Optimal
@@ -286,6 +293,7 @@ fn finish_segment(
         milp: milp_note,
         violation,
         proven_infeasible,
+        diagnosis,
         seconds: h_secs + t.elapsed().as_secs_f64(),
     };
     Ok(SegmentResult {

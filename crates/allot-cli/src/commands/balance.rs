@@ -193,7 +193,7 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
         Status::TimeLimit => Err(Failure {
             code: EXIT_TIME_LIMIT,
             message: format!(
-                "time limit of {} s reached before a feasible assignment was found; raise --time-limit (report in {})",
+                "no feasible assignment found within the time limit of {} s (caps or hard bands still broken, not proven infeasible); raise --time-limit or widen [balance] band_pct (report in {})",
                 p.plan.solver.time_limit_s,
                 out.display()
             ),
@@ -214,6 +214,10 @@ fn infeasibility_message(
     let mut msg = String::from("infeasible:");
     for (i, s) in outcome.segments.iter().enumerate() {
         if s.status != Status::Infeasible {
+            continue;
+        }
+        if let Some(d) = &s.diagnosis {
+            msg.push_str(&format!("\n  segment {}: {d}", s.name));
             continue;
         }
         let seg = &p.segments[i];

@@ -51,7 +51,7 @@ pub fn local_search_over(
 ) -> bool {
     let m = st.m;
     let mut free_order: Vec<usize> = units.to_vec();
-    let mut any = false;
+    let mut any = repair(st, units, stop);
     for _ in 0..max_passes {
         if stop() {
             break;
@@ -154,3 +154,64 @@ fn swap_pass(st: &mut State<'_>, rng: &mut ChaCha8Rng, free: &[usize], effort: S
     }
     improved
 }
+
+/// While caps or hard bands are broken: apply the single best move over all `units`
+/// (steepest descent), so that the fewest changes restore feasibility.
+fn repair(st: &mut State<'_>, units: &[usize], stop: &dyn Fn() -> bool) -> bool {
+    let m = st.m;
+    let mut any = false;
+    while st.violation() > 0.0 && !stop() {
+        let mut best = st.score();
+        let mut best_move = None;
+        for &u in units {
+            let cur = st.edge_of[u] as usize;
+            for e in m.edges(u) {
+                if e == cur {
+                    continue;
+                }
+                let s = st.eval_move(u, e);
+                if s.better_than(&best) {
+                    best = s;
+                    best_move = Some((u, e));
+                }
+            }
+        }
+        if let Some((u, e)) = best_move {
+            st.apply_move(u, e);
+            any = true;
+            continue;
+        }
+        // No single move helps: the best swap between two units of different reps.
+        let mut best_swap = None;
+        let pairs = units.len() * units.len();
+        let step = (pairs / REPAIR_SWAP_PAIRS).max(1);
+        let mut i = 0usize;
+        while i < pairs {
+            let (u, v) = (units[i / units.len()], units[i % units.len()]);
+            i += step;
+            let (a, b) = (m.edge_rep[st.edge_of[u] as usize] as usize, m.edge_rep[st.edge_of[v] as usize] as usize);
+            if u >= v || a == b {
+                continue;
+            }
+            let (Some(eu), Some(ev)) = (edge_to(st, u, b), edge_to(st, v, a)) else {
+                continue;
+            };
+            let s = st.eval_swap(u, eu, v, ev);
+            if s.better_than(&best) {
+                best = s;
+                best_swap = Some([(u, eu), (v, ev)]);
+            }
+        }
+        match best_swap {
+            Some(changes) => {
+                st.apply_many(&changes);
+                any = true;
+            }
+            None => break,
+        }
+    }
+    any
+}
+
+/// Unit pairs examined per repair swap step (all of them on small segments).
+const REPAIR_SWAP_PAIRS: usize = 200_000;

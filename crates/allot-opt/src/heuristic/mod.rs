@@ -10,7 +10,7 @@ pub mod improve;
 pub mod ruin;
 pub mod state;
 
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
@@ -99,7 +99,7 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
     let mut best_edges = st.edge_of.clone();
     let mut best_score = st.score();
     let mut cut = false;
-    let k = (free.len() / 20).clamp(2, 30);
+    let k_max = (free.len() / 4).clamp(free.len().min(4), 30).max(1);
     let patience = (rounds / 4).max(20);
     let mut since_best = 0;
     for round in 0..rounds {
@@ -112,6 +112,7 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
         }
         let current = st.score();
         let saved = st.edge_of.clone();
+        let k = rng.random_range(1..=k_max);
         let lifted = ruin_recreate(&mut st, &mut rng, &free, k);
         local_search_over(
             &mut st,

@@ -6,6 +6,9 @@ use rand_chacha::ChaCha8Rng;
 
 use super::state::State;
 
+/// Probability of placing a unit on its second-best pair.
+const BLINK: f64 = 0.1;
+
 /// Lifts up to `k` free units and re-inserts them greedily.
 pub fn ruin_recreate(
     st: &mut State<'_>,
@@ -61,14 +64,21 @@ pub fn ruin_recreate(
         size(b).total_cmp(&size(a)).then(a.cmp(&b))
     });
     for &u in &lifted {
+        // Best insertion, except that with a small probability ("blink") the best is passed
+        // over for the runner-up: the recreate explores instead of repeating itself.
         let mut best = (f64::INFINITY, m.edge_start[u] as usize);
+        let mut second = best;
         for e in m.edges(u) {
-            let s = st.eval_place(u, e) + 1e-9 * rng.random::<f64>();
+            let s = st.eval_place(u, e);
             if s < best.0 {
+                second = best;
                 best = (s, e);
+            } else if s < second.0 {
+                second = (s, e);
             }
         }
-        st.place(u, best.1);
+        let pick = if second.0.is_finite() && rng.random::<f64>() < BLINK { second.1 } else { best.1 };
+        st.place(u, pick);
     }
     st.settle();
     lifted

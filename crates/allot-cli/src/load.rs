@@ -107,9 +107,23 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
     refused.extend(reps.refused);
     let mut warnings = accounts.warnings;
     warnings.extend(reps.warnings);
-    if plan.strict && !refused.is_empty() {
-        return Err(Failure::issues(&refused));
+    if accounts.rows.is_empty() && refused.iter().all(|i| i.file != files.accounts) {
+        return Err(Failure::issues(&[Issue::file(
+            &files.accounts,
+            "",
+            "the file has a header but no data rows",
+            "export the accounts again",
+        )]));
     }
+    if reps.rows.is_empty() && refused.iter().all(|i| i.file != files.reps) {
+        return Err(Failure::issues(&[Issue::file(
+            &files.reps,
+            "",
+            "the file has a header but no data rows",
+            "add the reps to the roster",
+        )]));
+    }
+    let strict = plan.strict;
     let inputs = vec![
         InputFile {
             path: files.accounts.clone(),
@@ -127,6 +141,12 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
         all.append(&mut e);
         Failure::issues(&all)
     })?;
+    if strict && !refused.is_empty() {
+        // Strict: every refused row fails the run; list the cross-row problems too.
+        let mut all = refused.clone();
+        all.extend(built.refused.iter().cloned());
+        return Err(Failure::issues(&all));
+    }
     warnings.append(&mut built.warnings);
     Ok(Loaded {
         built,

@@ -384,7 +384,7 @@ impl Plan {
     pub fn from_toml(text: &str, file: &str) -> Result<Plan, PlanError> {
         let plan: Plan = toml::from_str(text).map_err(|e| PlanError::Syntax {
             file: file.to_string(),
-            message: e.to_string().trim().replace('\n', " "),
+            message: e.to_string().trim().replace('\n', "\n  "),
         })?;
         plan.validate(file)?;
         Ok(plan)

@@ -75,7 +75,9 @@ pub fn obvious_infeasibility(m: &SegModel) -> Option<String> {
     }
     for (r, l) in locked.iter().enumerate() {
         if l[2] > m.max_accounts[r] || l[1] > m.max_workload[r] * (1.0 + 1e-12) {
-            return Some(format!("locks: accounts locked to local rep {r} exceed its cap"));
+            return Some(format!(
+                "locks: accounts locked to local rep {r} exceed its cap"
+            ));
         }
         if m.hard_band {
             for &k in &m.metrics {

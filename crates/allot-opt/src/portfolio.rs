@@ -227,6 +227,8 @@ fn finish_segment(
     let mut engine_name = "heuristic".to_string();
     let mut milp_note = None;
     let mut proven_infeasible = false;
+    // HiGHS proved the kept solution optimal (within its gap tolerances).
+    let mut milp_proved = false;
     let remaining = ctx.remaining_s();
     if use_milp && remaining > 0.05 && !ctx.stop.load(std::sync::atomic::Ordering::Relaxed) {
         let limits = MipLimits {
@@ -275,7 +277,7 @@ fn finish_segment(
         } else {
             Status::TimeLimit
         }
-    } else if objective - bound <= 1e-9 * (1.0 + objective.abs()) {
+    } else if milp_proved || objective - bound <= 1e-9 * (1.0 + objective.abs()) {
         Status::Optimal
     } else {
         Status::Feasible

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use allot_model::check::check;
 use allot_model::plan::EngineChoice;
-use allot_model::{Account, Assignment, FileNames, Objective, Plan, Problem, Rep, RepIdx, RepStatus, objective};
+use allot_model::{
+    Account, Assignment, FileNames, Objective, Plan, Problem, Rep, RepIdx, RepStatus, objective,
+};
 use allot_opt::{SearchContext, Status, solve};
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
@@ -90,8 +92,13 @@ fn instance(seed: u64, objective: Objective) -> Problem {
     plan.compactness.weight = 0.001;
     plan.solver.time_limit_s = 60.0;
     plan.solver.threads = 2;
-    let files = FileNames { accounts: "accounts.csv".into(), reps: "reps.csv".into() };
-    Problem::build(accounts, reps, plan, &files).expect("tiny instance builds").problem
+    let files = FileNames {
+        accounts: "accounts.csv".into(),
+        reps: "reps.csv".into(),
+    };
+    Problem::build(accounts, reps, plan, &files)
+        .expect("tiny instance builds")
+        .problem
 }
 
 fn account_map(p: &Problem, a: &Assignment) -> BTreeMap<String, String> {
@@ -111,8 +118,17 @@ fn brute_force(p: &Problem) -> Option<f64> {
     let mut best: Option<f64> = None;
     let mut idx = vec![0usize; nu];
     loop {
-        let a = Assignment { unit_rep: idx.iter().map(|&r| RepIdx::from_usize(r)).collect() };
-        if check(&p.accounts, &p.reps, &p.plan, &account_map(p, &a), p.band_is_hard).is_empty()
+        let a = Assignment {
+            unit_rep: idx.iter().map(|&r| RepIdx::from_usize(r)).collect(),
+        };
+        if check(
+            &p.accounts,
+            &p.reps,
+            &p.plan,
+            &account_map(p, &a),
+            p.band_is_hard,
+        )
+        .is_empty()
             && let Some(obj) = objective(p, &a)
         {
             best = Some(best.map_or(obj, |b: f64| b.min(obj)));
@@ -141,29 +157,60 @@ fn run(p: &Problem, engine: EngineChoice, threads: usize) -> allot_opt::SolveOut
 }
 
 fn assert_claims(p: &Problem, out: &allot_opt::SolveOutcome) {
-    let violations = check(&p.accounts, &p.reps, &p.plan, &account_map(p, &out.assignment), p.band_is_hard);
+    let violations = check(
+        &p.accounts,
+        &p.reps,
+        &p.plan,
+        &account_map(p, &out.assignment),
+        p.band_is_hard,
+    );
     assert!(violations.is_empty(), "infeasible result: {violations:?}");
     let recomputed = objective(p, &out.assignment).expect("every unit on an eligible rep");
-    assert!((recomputed - out.objective).abs() < 1e-9, "claimed objective {} but it is {recomputed}", out.objective);
-    assert!(out.bound <= out.objective + 1e-9, "bound {} above objective {}", out.bound, out.objective);
+    assert!(
+        (recomputed - out.objective).abs() < 1e-9,
+        "claimed objective {} but it is {recomputed}",
+        out.objective
+    );
+    assert!(
+        out.bound <= out.objective + 1e-9,
+        "bound {} above objective {}",
+        out.bound,
+        out.objective
+    );
 }
 
 fn exact_and_heuristic(seed: u64, objective: Objective) {
     let p = instance(seed, objective);
     let Some(opt) = brute_force(&p) else {
         let out = run(&p, EngineChoice::Auto, 2);
-        assert_eq!(out.status, Status::Infeasible, "seed {seed}: brute force finds no feasible assignment");
+        assert_eq!(
+            out.status,
+            Status::Infeasible,
+            "seed {seed}: brute force finds no feasible assignment"
+        );
         return;
     };
     let exact = run(&p, EngineChoice::Milp, 1);
     assert_claims(&p, &exact);
-    assert!((exact.objective - opt).abs() < 1e-6, "seed {seed}: MILP {} vs optimum {opt}", exact.objective);
-    assert!(exact.bound <= opt + 1e-6, "seed {seed}: bound {} above the optimum {opt}", exact.bound);
+    assert!(
+        (exact.objective - opt).abs() < 1e-6,
+        "seed {seed}: MILP {} vs optimum {opt}",
+        exact.objective
+    );
+    assert!(
+        exact.bound <= opt + 1e-6,
+        "seed {seed}: bound {} above the optimum {opt}",
+        exact.bound
+    );
     assert_eq!(exact.status, Status::Optimal, "seed {seed}");
 
     let heur = run(&p, EngineChoice::Heuristic, 2);
     assert_claims(&p, &heur);
-    assert!(heur.bound <= opt + 1e-6, "seed {seed}: heuristic-run bound {} above the optimum {opt}", heur.bound);
+    assert!(
+        heur.bound <= opt + 1e-6,
+        "seed {seed}: heuristic-run bound {} above the optimum {opt}",
+        heur.bound
+    );
     assert!(
         heur.objective <= opt * (1.0 + HEURISTIC_REL) + HEURISTIC_ABS,
         "seed {seed}: heuristic {} vs optimum {opt}",
@@ -212,4 +259,3 @@ proptest! {
         }
     }
 }
-

@@ -88,9 +88,7 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
 
     let t = Instant::now();
     let mut flags = red_flags(p, &f, warnings, &refused);
-    for v in &violations {
-        flags.push(format!("infeasible ({:?}): {}", v.rule, v.message));
-    }
+    flags.extend(crate::report::summary::violation_flags(&violations));
     let status = if interrupted {
         "interrupted"
     } else {

@@ -32,9 +32,13 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
         .filter_map(|(a, r)| r.map(|r| (a.id.clone(), p.reps[r.index()].id.clone())))
         .collect();
     let mut flags = red_flags(p, &f, &loaded.warnings, &refused);
-    for v in check(&p.accounts, &p.reps, &p.plan, &map, false) {
-        flags.push(format!("{:?}: {}", v.rule, v.message));
-    }
+    flags.extend(crate::report::summary::violation_flags(&check(
+        &p.accounts,
+        &p.reps,
+        &p.plan,
+        &map,
+        false,
+    )));
     let summary = Summary {
         version: env!("CARGO_PKG_VERSION").to_string(),
         command: "evaluate".into(),

@@ -222,3 +222,31 @@ pub fn moves(f: &Figures) -> Moves {
         moved_potential: f.moved_potential,
     }
 }
+
+/// Red flags for broken rules, grouped by rule: the count and the first few cases.
+pub fn violation_flags(violations: &[allot_model::check::Violation]) -> Vec<String> {
+    let mut by_rule: Vec<(allot_model::check::Rule, Vec<&str>)> = Vec::new();
+    for v in violations {
+        match by_rule.iter_mut().find(|(r, _)| *r == v.rule) {
+            Some((_, list)) => list.push(&v.message),
+            None => by_rule.push((v.rule, vec![&v.message])),
+        }
+    }
+    by_rule
+        .into_iter()
+        .map(|(rule, list)| {
+            let shown: Vec<&str> = list.iter().take(3).copied().collect();
+            let more = if list.len() > 3 {
+                format!("; … {} more", list.len() - 3)
+            } else {
+                String::new()
+            };
+            format!(
+                "{} {:?} problem(s): {}{more}",
+                list.len(),
+                rule,
+                shown.join("; ")
+            )
+        })
+        .collect()
+}

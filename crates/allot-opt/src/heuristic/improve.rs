@@ -189,7 +189,10 @@ fn repair(st: &mut State<'_>, units: &[usize], stop: &dyn Fn() -> bool) -> bool 
         while i < pairs {
             let (u, v) = (units[i / units.len()], units[i % units.len()]);
             i += step;
-            let (a, b) = (m.edge_rep[st.edge_of[u] as usize] as usize, m.edge_rep[st.edge_of[v] as usize] as usize);
+            let (a, b) = (
+                m.edge_rep[st.edge_of[u] as usize] as usize,
+                m.edge_rep[st.edge_of[v] as usize] as usize,
+            );
             if u >= v || a == b {
                 continue;
             }

@@ -77,7 +77,11 @@ pub fn ruin_recreate(
                 second = (s, e);
             }
         }
-        let pick = if second.0.is_finite() && rng.random::<f64>() < BLINK { second.1 } else { best.1 };
+        let pick = if second.0.is_finite() && rng.random::<f64>() < BLINK {
+            second.1
+        } else {
+            best.1
+        };
         st.place(u, pick);
     }
     st.settle();

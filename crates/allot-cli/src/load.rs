@@ -35,6 +35,24 @@ pub struct Loaded {
     pub read_s: f64,
 }
 
+impl Loaded {
+    /// Every refused row: bad values while reading, then cross-row problems.
+    pub fn all_refused(&self) -> Vec<Issue> {
+        let mut all = self.refused.clone();
+        all.extend(self.built.refused.iter().cloned());
+        all
+    }
+
+    /// Input files for the audit trail, with the plan when one was given.
+    pub fn inputs_with_plan(&self, plan: Option<&PathBuf>) -> Vec<InputFile> {
+        self.inputs
+            .iter()
+            .cloned()
+            .chain(plan_input(plan))
+            .collect()
+    }
+}
+
 /// Hex SHA-256 of a file (empty when unreadable; reading reports that).
 pub fn sha256_file(path: &Path) -> String {
     use std::io::Read;

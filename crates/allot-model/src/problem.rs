@@ -933,6 +933,15 @@ impl Problem {
         })
     }
 
+    /// Today's owner of each account where that owner may hold accounts (an active owner-role
+    /// rep); `None` for white space and for owners who are leaving.
+    pub fn current_owners(&self) -> Vec<Option<RepIdx>> {
+        self.account_owner
+            .iter()
+            .map(|o| o.filter(|r| self.rep_segment[r.index()].is_some()))
+            .collect()
+    }
+
     /// Looks up an accepted rep by id.
     pub fn rep_index(&self) -> BTreeMap<&str, RepIdx> {
         self.reps

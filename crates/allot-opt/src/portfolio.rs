@@ -250,8 +250,12 @@ fn finish_segment(
                         objective = obj;
                         violation = viol;
                         engine_name = "milp".into();
+                        milp_proved = r.status == MipStatus::Optimal && viol == 0.0;
                     } else {
                         engine_name = "heuristic (milp-verified)".into();
+                        milp_proved = r.status == MipStatus::Optimal
+                            && violation == 0.0
+                            && obj >= objective - 1e-9;
                     }
                 }
             }
@@ -261,9 +265,6 @@ fn finish_segment(
         }
         if r.bound.is_finite() {
             bound = bound.max(r.bound);
-        }
-        if r.status == MipStatus::Optimal && violation == 0.0 {
-            bound = bound.max(objective.min(r.bound.max(bound)));
         }
     }
     let mut diagnosis = None;

@@ -10,9 +10,9 @@ use allot_opt::{SearchContext, Status};
 
 use crate::args::{InputArgs, SolverFlags};
 use crate::failure::{EXIT_INFEASIBLE, EXIT_INTERRUPTED, EXIT_TIME_LIMIT, Failure};
-use crate::load::{load, plan_input, read_plan};
-use crate::report::summary::{Summary, Timings, moves, red_flags, segments};
-use crate::report::{csv_out, markdown, remove_stale, write_atomic};
+use crate::load::{load, read_plan};
+use crate::report::summary::{Summary, red_flags, segments};
+use crate::report::{csv_out, remove_stale, write_atomic, write_reports};
 
 /// Runs a solve with the plan from `input` (objective forced when `objective` is given).
 pub fn run(
@@ -32,8 +32,7 @@ pub fn run(
 pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<ExitCode, Failure> {
     let loaded = load(input, plan)?;
     let p = &loaded.built.problem;
-    let mut refused = loaded.refused.clone();
-    refused.extend(loaded.built.refused.iter().cloned());
+    let refused = loaded.all_refused();
     let warnings = &loaded.warnings;
     for w in warnings.iter().take(20) {
         eprintln!("warning: {w}");
@@ -99,46 +98,17 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
             Status::TimeLimit => "time_limit",
         }
     };
-    let summary = Summary {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        command: command.to_string(),
-        status: status.to_string(),
-        objective: Some(outcome.objective),
-        lower_bound: Some(outcome.bound),
-        gap_abs: Some(outcome.gap_abs),
-        gap_rel: Some(outcome.gap_rel),
-        engine: Some(outcome.engine.clone()),
-        seed: p.plan.solver.seed,
-        threads: ctx.threads,
-        reproducible: outcome.reproducible && !interrupted,
-        accounts: p.accounts.len(),
-        reps: p.reps.len(),
-        refused_rows: refused.len(),
-        warnings: warnings.len(),
-        moves: moves(&f),
-        mean_km: f.mean_km,
-        segments: segments(&f, Some(&outcome)),
-        red_flags: flags,
-        inputs: loaded
-            .inputs
-            .iter()
-            .cloned()
-            .chain(plan_input(input.plan.as_ref()))
-            .collect(),
-        plan: p.plan.clone(),
-        timings: Timings {
-            read_s: loaded.read_s,
-            solve_s,
-            write_s: 0.0,
-        },
-    };
-    let before = figures(
-        p,
-        &p.account_owner
-            .iter()
-            .map(|o| o.filter(|r| p.rep_segment[r.index()].is_some()))
-            .collect::<Vec<_>>(),
-    );
+    let mut summary = Summary::of_figures(command, status, &loaded, &f, flags, input.plan.as_ref());
+    summary.objective = Some(outcome.objective);
+    summary.lower_bound = Some(outcome.bound);
+    summary.gap_abs = Some(outcome.gap_abs);
+    summary.gap_rel = Some(outcome.gap_rel);
+    summary.engine = Some(outcome.engine.clone());
+    summary.threads = ctx.threads;
+    summary.reproducible = outcome.reproducible && !interrupted;
+    summary.segments = segments(&f, Some(&outcome));
+    summary.timings.solve_s = solve_s;
+    let before = figures(p, &p.current_owners());
     let out = &input.out;
     if feasible || interrupted {
         write_atomic(
@@ -149,18 +119,8 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
     } else {
         remove_stale(out, "assignments.csv");
     }
-    write_atomic(out, "territories.csv", &csv_out::territories(p, &f)?)?;
-    if refused.is_empty() {
-        remove_stale(out, "rejects.csv");
-    } else {
-        write_atomic(out, "rejects.csv", &csv_out::rejects(&refused)?)?;
-    }
-    let md = markdown::render(p, &f, &summary, warnings, Some(&before));
-    write_atomic(out, "report.md", md.as_bytes())?;
-    let mut summary = summary;
     summary.timings.write_s = t.elapsed().as_secs_f64();
-    let json = serde_json::to_vec_pretty(&summary).map_err(anyhow::Error::from)?;
-    write_atomic(out, "summary.json", &json)?;
+    write_reports(out, p, &f, &summary, warnings, &refused, Some(&before))?;
 
     for s in &summary.segments {
         eprintln!(

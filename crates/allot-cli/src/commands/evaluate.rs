@@ -7,24 +7,18 @@ use allot_model::figures;
 
 use crate::args::{InputArgs, SolverFlags};
 use crate::failure::Failure;
-use crate::load::{load, plan_input, read_plan};
-use crate::report::summary::{Summary, Timings, moves, red_flags, segments};
-use crate::report::{csv_out, markdown, remove_stale, write_atomic};
+use crate::load::{load, read_plan};
+use crate::report::summary::{Summary, red_flags, violation_flags};
+use crate::report::write_reports;
 
 /// Runs `allot evaluate`.
 pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
     let plan = read_plan(input.plan.as_deref(), &SolverFlags::default())?;
     let loaded = load(input, plan)?;
     let p = &loaded.built.problem;
-    let mut refused = loaded.refused.clone();
-    refused.extend(loaded.built.refused.iter().cloned());
+    let refused = loaded.all_refused();
     // Current owners count where they may hold the account; elsewhere the account is uncovered.
-    let current: Vec<_> = p
-        .account_owner
-        .iter()
-        .map(|o| o.filter(|r| p.rep_segment[r.index()].is_some()))
-        .collect();
-    let f = figures(p, &current);
+    let f = figures(p, &p.current_owners());
     let map = p
         .accounts
         .iter()
@@ -32,61 +26,29 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
         .filter_map(|(a, r)| r.map(|r| (a.id.clone(), p.reps[r.index()].id.clone())))
         .collect();
     let mut flags = red_flags(p, &f, &loaded.warnings, &refused);
-    flags.extend(crate::report::summary::violation_flags(&check(
+    flags.extend(violation_flags(&check(
         &p.accounts,
         &p.reps,
         &p.plan,
         &map,
         false,
     )));
-    let summary = Summary {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        command: "evaluate".into(),
-        status: "evaluated".into(),
-        objective: None,
-        lower_bound: None,
-        gap_abs: None,
-        gap_rel: None,
-        engine: None,
-        seed: p.plan.solver.seed,
-        threads: 0,
-        reproducible: true,
-        accounts: p.accounts.len(),
-        reps: p.reps.len(),
-        refused_rows: refused.len(),
-        warnings: loaded.warnings.len(),
-        moves: moves(&f),
-        mean_km: f.mean_km,
-        segments: segments(&f, None),
-        red_flags: flags,
-        inputs: loaded
-            .inputs
-            .iter()
-            .cloned()
-            .chain(plan_input(input.plan.as_ref()))
-            .collect(),
-        plan: p.plan.clone(),
-        timings: Timings {
-            read_s: loaded.read_s,
-            ..Timings::default()
-        },
-    };
-    let out = &input.out;
-    write_atomic(out, "territories.csv", &csv_out::territories(p, &f)?)?;
-    if refused.is_empty() {
-        remove_stale(out, "rejects.csv");
-    } else {
-        write_atomic(out, "rejects.csv", &csv_out::rejects(&refused)?)?;
-    }
-    write_atomic(
-        out,
-        "report.md",
-        markdown::render(p, &f, &summary, &loaded.warnings, None).as_bytes(),
-    )?;
-    write_atomic(
-        out,
-        "summary.json",
-        &serde_json::to_vec_pretty(&summary).map_err(anyhow::Error::from)?,
+    let summary = Summary::of_figures(
+        "evaluate",
+        "evaluated",
+        &loaded,
+        &f,
+        flags,
+        input.plan.as_ref(),
+    );
+    write_reports(
+        &input.out,
+        p,
+        &f,
+        &summary,
+        &loaded.warnings,
+        &refused,
+        None,
     )?;
     for s in &summary.segments {
         eprintln!(
@@ -102,7 +64,7 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
     eprintln!(
         "{} red flag(s); report in {}",
         summary.red_flags.len(),
-        out.display()
+        input.out.display()
     );
     Ok(ExitCode::SUCCESS)
 }

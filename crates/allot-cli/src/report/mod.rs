@@ -34,6 +34,31 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> 
     result
 }
 
+/// Writes territories.csv, rejects.csv (or removes a stale one), report.md and summary.json.
+pub fn write_reports(
+    out: &Path,
+    p: &allot_model::Problem,
+    f: &allot_model::Figures,
+    summary: &summary::Summary,
+    warnings: &[allot_model::Issue],
+    refused: &[allot_model::Issue],
+    before: Option<&allot_model::Figures>,
+) -> anyhow::Result<()> {
+    write_atomic(out, "territories.csv", &csv_out::territories(p, f)?)?;
+    if refused.is_empty() {
+        remove_stale(out, "rejects.csv");
+    } else {
+        write_atomic(out, "rejects.csv", &csv_out::rejects(refused)?)?;
+    }
+    write_atomic(
+        out,
+        "report.md",
+        markdown::render(p, f, summary, warnings, before).as_bytes(),
+    )?;
+    write_atomic(out, "summary.json", &serde_json::to_vec_pretty(summary)?)?;
+    Ok(())
+}
+
 /// Removes `dir/name` if present (a stale rejects.csv from an earlier run).
 pub fn remove_stale(dir: &Path, name: &str) {
     let _ = std::fs::remove_file(dir.join(name));

@@ -117,6 +117,48 @@ pub struct Summary {
     pub timings: Timings,
 }
 
+impl Summary {
+    /// A summary of an assignment's figures, without solve details (those are filled in by
+    /// the solving commands).
+    pub fn of_figures(
+        command: &str,
+        status: &str,
+        loaded: &crate::load::Loaded,
+        f: &Figures,
+        red_flags: Vec<String>,
+        plan_path: Option<&std::path::PathBuf>,
+    ) -> Summary {
+        let p = &loaded.built.problem;
+        Summary {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            command: command.to_string(),
+            status: status.to_string(),
+            objective: None,
+            lower_bound: None,
+            gap_abs: None,
+            gap_rel: None,
+            engine: None,
+            seed: p.plan.solver.seed,
+            threads: 0,
+            reproducible: true,
+            accounts: p.accounts.len(),
+            reps: p.reps.len(),
+            refused_rows: loaded.refused.len() + loaded.built.refused.len(),
+            warnings: loaded.warnings.len(),
+            moves: moves(f),
+            mean_km: f.mean_km,
+            segments: segments(f, None),
+            red_flags,
+            inputs: loaded.inputs_with_plan(plan_path),
+            plan: p.plan.clone(),
+            timings: Timings {
+                read_s: loaded.read_s,
+                ..Timings::default()
+            },
+        }
+    }
+}
+
 fn balance(s: &allot_model::figures::SegmentFigures, m: Metric) -> MetricBalance {
     let k = m.slot();
     MetricBalance {

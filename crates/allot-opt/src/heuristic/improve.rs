@@ -4,7 +4,7 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use super::state::State;
+use super::state::{Score, State};
 
 /// How hard a swap phase looks: units of each worst rep tried, partners tried per unit.
 #[derive(Clone, Copy, Debug)]
@@ -92,6 +92,26 @@ fn edge_to(st: &State<'_>, u: usize, r: usize) -> Option<usize> {
     st.m.edges(u).find(|&e| st.m.edge_rep[e] as usize == r)
 }
 
+/// The swap of units `u` and `v` (of different reps, each eligible for the other's rep) when
+/// it beats `best`, which it then becomes.
+#[inline]
+fn try_swap(st: &State<'_>, u: usize, v: usize, best: &mut Score) -> Option<[(usize, usize); 2]> {
+    let m = st.m;
+    let a = m.edge_rep[st.edge_of[u] as usize] as usize;
+    let b = m.edge_rep[st.edge_of[v] as usize] as usize;
+    if a == b {
+        return None;
+    }
+    let (eu, ev) = (edge_to(st, u, b)?, edge_to(st, v, a)?);
+    let s = st.eval_swap(u, eu, v, ev);
+    if s.better_than(best) {
+        *best = s;
+        Some([(u, eu), (v, ev)])
+    } else {
+        None
+    }
+}
+
 /// Swaps between units of the reps that set a max deviation and units of other reps.
 fn swap_pass(st: &mut State<'_>, rng: &mut ChaCha8Rng, free: &[usize], effort: SwapEffort) -> bool {
     let m = st.m;
@@ -133,21 +153,12 @@ fn swap_pass(st: &mut State<'_>, rng: &mut ChaCha8Rng, free: &[usize], effort: S
             let mut best_pair = None;
             for _ in 0..effort.partners {
                 let v = free[rng.random_range(0..free.len())];
-                let b = m.edge_rep[st.edge_of[v] as usize] as usize;
-                if b == a {
-                    continue;
-                }
-                let (Some(eu), Some(ev)) = (edge_to(st, u, b), edge_to(st, v, a)) else {
-                    continue;
-                };
-                let s = st.eval_swap(u, eu, v, ev);
-                if s.better_than(&best) {
-                    best = s;
-                    best_pair = Some((eu, v, ev));
+                if let Some(pair) = try_swap(st, u, v, &mut best) {
+                    best_pair = Some(pair);
                 }
             }
-            if let Some((eu, v, ev)) = best_pair {
-                st.apply_many(&[(u, eu), (v, ev)]);
+            if let Some(changes) = best_pair {
+                st.apply_many(&changes);
                 improved = true;
             }
         }
@@ -189,20 +200,10 @@ fn repair(st: &mut State<'_>, units: &[usize], stop: &dyn Fn() -> bool) -> bool 
         while i < pairs {
             let (u, v) = (units[i / units.len()], units[i % units.len()]);
             i += step;
-            let (a, b) = (
-                m.edge_rep[st.edge_of[u] as usize] as usize,
-                m.edge_rep[st.edge_of[v] as usize] as usize,
-            );
-            if u >= v || a == b {
-                continue;
-            }
-            let (Some(eu), Some(ev)) = (edge_to(st, u, b), edge_to(st, v, a)) else {
-                continue;
-            };
-            let s = st.eval_swap(u, eu, v, ev);
-            if s.better_than(&best) {
-                best = s;
-                best_swap = Some([(u, eu), (v, ev)]);
+            if u < v
+                && let Some(pair) = try_swap(st, u, v, &mut best)
+            {
+                best_swap = Some(pair);
             }
         }
         match best_swap {

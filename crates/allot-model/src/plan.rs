@@ -339,8 +339,11 @@ pub struct Solver {
     pub engine: EngineChoice,
     /// Independent heuristic starts per segment.
     pub starts: usize,
-    /// The exact MILP runs only on segments with at most this many unit×rep pairs.
+    /// The exact MILP runs only on segments with at most this many unit×rep pairs
+    /// (larger segments get an LP-relaxation bound instead).
     pub milp_max_pairs: usize,
+    /// Branch-and-bound node limit of the exact MILP (a deterministic work limit).
+    pub milp_node_limit: u64,
 }
 
 impl Default for Solver {
@@ -351,7 +354,8 @@ impl Default for Solver {
             threads: 0,
             engine: EngineChoice::Auto,
             starts: 8,
-            milp_max_pairs: 20_000,
+            milp_max_pairs: 1_000,
+            milp_node_limit: 500,
         }
     }
 }

@@ -43,6 +43,8 @@ pub struct SearchContext {
     pub threads: usize,
     /// Set from outside (e.g. on SIGINT) to stop with the best found so far.
     pub stop: Arc<AtomicBool>,
+    /// Branch-and-bound node limit of each exact solve.
+    pub milp_node_limit: i32,
 }
 
 impl SearchContext {
@@ -59,6 +61,7 @@ impl SearchContext {
             started: now,
             threads,
             stop: Arc::new(AtomicBool::new(false)),
+            milp_node_limit: i32::try_from(plan.solver.milp_node_limit).unwrap_or(i32::MAX),
         }
     }
 

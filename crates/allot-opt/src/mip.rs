@@ -43,6 +43,8 @@ pub struct MipLimits {
     pub time_limit: f64,
     /// Branch-and-bound nodes (deterministic).
     pub node_limit: i32,
+    /// Solve the LP relaxation instead (x in [0, 1]): a valid lower bound, no assignment.
+    pub relax: bool,
 }
 
 /// Solves segment `m` exactly, starting from `warm` when given.
@@ -70,7 +72,12 @@ pub fn solve_mip(
             continue;
         }
         for e in m.edges(u) {
-            x[e] = Some(vars.add(variable().binary()));
+            let def = if limits.relax {
+                variable().min(0.0).max(1.0)
+            } else {
+                variable().binary()
+            };
+            x[e] = Some(vars.add(def));
             col_of_edge[e] = Some(ncols);
             ncols += 1;
         }
@@ -163,7 +170,7 @@ pub fn solve_mip(
     model
         .try_set_option("mip_abs_gap", 1e-9)
         .map_err(|_| fail("mip_abs_gap"))?;
-    if let Some(w) = warm {
+    if let Some(w) = warm.filter(|_| !limits.relax) {
         let mut values = vec![0.0; ncols];
         let mut load = vec![[0.0; 3]; nr];
         for (u, &e) in w.iter().enumerate() {
@@ -200,6 +207,20 @@ pub fn solve_mip(
         .double_info_value(c"mip_dual_bound")
         .unwrap_or(f64::NEG_INFINITY);
     let has_solution = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
+    if limits.relax {
+        // The LP optimum bounds every integer solution from below.
+        let bound = if status == MipStatus::Optimal {
+            solved.objective_value() + constant
+        } else {
+            f64::NEG_INFINITY
+        };
+        return Ok(MipResult {
+            status,
+            edge_of: None,
+            objective: None,
+            bound,
+        });
+    }
     let (edge_of, objective) = if has_solution && status != MipStatus::Infeasible {
         let sol = solved.get_solution();
         let cols = sol.columns();

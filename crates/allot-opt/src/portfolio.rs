@@ -89,6 +89,9 @@ pub struct SolveOutcome {
     pub seconds: f64,
 }
 
+/// Largest segment (unit×rep pairs) whose LP relaxation is solved for a bound.
+const LP_BOUND_MAX_PAIRS: usize = 2_000_000;
+
 /// Heuristic rounds per start for a segment of `n` units (more on small segments).
 fn rounds_for(n: usize) -> usize {
     (100_000 / (n + 50)).clamp(30, 300)
@@ -138,13 +141,18 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
                 && (engine == EngineChoice::Milp || m.n_pairs() <= p.plan.solver.milp_max_pairs)
         })
         .collect();
-    let n_milp = milp_ok.iter().filter(|&&b| b).count().max(1);
-    let waves = n_milp.div_ceil(ctx.threads.max(1)) as f64;
+    // Every segment gets an exact solve (small ones) or an LP bound (the rest); each gets an
+    // equal share of the time left, whatever the thread count, so that which of them finish
+    // does not depend on how many run at once.
+    let n_milp = milp_ok.iter().filter(|&&b| b).count().max(1) as f64;
+    let milp_budget = ctx.remaining_s() / n_milp;
     let outcomes: Vec<Result<SegmentResult, SolveError>> = models
         .par_iter()
         .zip(heur.par_iter())
         .zip(milp_ok.par_iter())
-        .map(|((m, (h, h_secs)), &use_milp)| finish_segment(m, h, *h_secs, use_milp, ctx, waves))
+        .map(|((m, (h, h_secs)), &use_milp)| {
+            finish_segment(m, h, *h_secs, use_milp, ctx, milp_budget)
+        })
         .collect();
 
     let mut unit_rep = vec![RepIdx(0); p.units.len()];
@@ -217,7 +225,7 @@ fn finish_segment(
     h_secs: f64,
     use_milp: bool,
     ctx: &SearchContext,
-    waves: f64,
+    milp_budget: f64,
 ) -> Result<SegmentResult, SolveError> {
     let t = Instant::now();
     let mut best = h.edge_of.clone();
@@ -230,10 +238,28 @@ fn finish_segment(
     // HiGHS proved the kept solution optimal (within its gap tolerances).
     let mut milp_proved = false;
     let remaining = ctx.remaining_s();
-    if use_milp && remaining > 0.05 && !ctx.stop.load(std::sync::atomic::Ordering::Relaxed) {
+    let mut clock_stopped = false;
+    let stopped = ctx.stop.load(std::sync::atomic::Ordering::Relaxed);
+    if !use_milp && remaining > 0.05 && !stopped && m.n_pairs() <= LP_BOUND_MAX_PAIRS {
         let limits = MipLimits {
-            time_limit: remaining / waves,
-            node_limit: 2_000,
+            time_limit: remaining,
+            node_limit: 0,
+            relax: true,
+        };
+        if let Ok(r) = solve_mip(m, None, limits)
+            && r.bound.is_finite()
+        {
+            bound = bound.max(r.bound);
+        }
+    }
+    if use_milp && remaining > 0.05 && !stopped {
+        // Bigger models get fewer nodes, so that the node limit (deterministic) rather than
+        // the clock ends the search.
+        let scale = (1000.0 / m.n_pairs().max(1000) as f64).max(0.05);
+        let limits = MipLimits {
+            time_limit: milp_budget.min(remaining),
+            node_limit: ((ctx.milp_node_limit as f64 * scale) as i32).max(20),
+            relax: false,
         };
         let warm = (h.violation == 0.0).then_some(h.edge_of.as_slice());
         let r = solve_mip(m, warm, limits).map_err(SolveError::Backend)?;
@@ -261,6 +287,7 @@ fn finish_segment(
             }
             MipStatus::TimeLimit => {
                 // The incumbent depends on machine speed: keep only the bound.
+                clock_stopped = true;
             }
         }
         if r.bound.is_finite() {
@@ -302,6 +329,6 @@ fn finish_segment(
     Ok(SegmentResult {
         outcome: out,
         edges: best,
-        cut_short: h.cut_short,
+        cut_short: h.cut_short || clock_stopped,
     })
 }

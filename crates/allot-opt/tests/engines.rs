@@ -86,8 +86,10 @@ fn instance(seed: u64, objective: Objective) -> Problem {
     if rng.random_bool(0.3) {
         reps[1].fte = 0.5;
     }
-    let mut plan = Plan::default();
-    plan.objective = objective;
+    let mut plan = Plan {
+        objective,
+        ..Plan::default()
+    };
     plan.balance.band_pct = 25.0;
     plan.compactness.weight = 0.001;
     plan.solver.time_limit_s = 60.0;

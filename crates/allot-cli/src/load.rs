@@ -154,11 +154,24 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
             rows: reps.rows.len() + refused.iter().filter(|i| i.file == files.reps).count(),
         },
     ];
-    let mut built = Problem::build(accounts.rows, reps.rows, plan, &files).map_err(|mut e| {
-        let mut all = refused.clone();
-        all.append(&mut e);
-        Failure::issues(&all)
-    })?;
+    let ids_of = |file: &str| {
+        refused
+            .iter()
+            .filter(|i| i.file == file && !i.id.is_empty())
+            .map(|i| i.id.clone())
+            .collect()
+    };
+    let refused_ids = allot_model::problem::RefusedIds {
+        accounts: ids_of(&files.accounts),
+        reps: ids_of(&files.reps),
+    };
+    let mut built =
+        Problem::build_after_reading(accounts.rows, reps.rows, plan, &files, &refused_ids)
+            .map_err(|mut e| {
+                let mut all = refused.clone();
+                all.append(&mut e);
+                Failure::issues(&all)
+            })?;
     if strict && !refused.is_empty() {
         // Strict: every refused row fails the run; list the cross-row problems too.
         let mut all = refused.clone();

@@ -6,7 +6,7 @@
 //! to eligible reps, each unit×rep pair with a linear cost, reps with targets and
 //! capacities. Once a `Problem` exists it is valid.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::geo::haversine_km;
 use crate::ids::{AccountIdx, RepIdx, SegIdx, UnitIdx};
@@ -125,6 +125,16 @@ pub struct Built {
     pub warnings: Vec<Issue>,
 }
 
+/// Ids of rows refused while reading (bad values), so that rows pointing at them are told
+/// apart from rows pointing at ids that do not exist.
+#[derive(Clone, Debug, Default)]
+pub struct RefusedIds {
+    /// account_ids of refused account rows.
+    pub accounts: HashSet<String>,
+    /// rep_ids of refused rep rows.
+    pub reps: HashSet<String>,
+}
+
 /// Names of the input files, for messages.
 #[derive(Clone, Debug)]
 pub struct FileNames {
@@ -188,6 +198,19 @@ impl Problem {
         reps: Vec<Rep>,
         plan: Plan,
         files: &FileNames,
+    ) -> Result<Built, Vec<Issue>> {
+        Problem::build_after_reading(accounts, reps, plan, files, &RefusedIds::default())
+    }
+
+    /// As [`Problem::build`], knowing which account ids were already refused while reading:
+    /// a child of such an account heads a family of its own (with a warning) instead of being
+    /// refused for an unknown parent.
+    pub fn build_after_reading(
+        accounts: Vec<Account>,
+        reps: Vec<Rep>,
+        plan: Plan,
+        files: &FileNames,
+        refused_ids: &RefusedIds,
     ) -> Result<Built, Vec<Issue>> {
         let mut ck = Checks {
             files,
@@ -312,12 +335,15 @@ impl Problem {
             |i: usize| rep_ok[i] && reps[i].status == RepStatus::Active && reps[i].is_owner_role();
 
         // Owners and parents.
-        let refused_rep_ids: HashMap<&str, ()> = reps
+        let mut refused_rep_ids: HashMap<&str, ()> = reps
             .iter()
             .enumerate()
             .filter(|(i, _)| !rep_ok[*i])
             .map(|(_, r)| (r.id.as_str(), ()))
             .collect();
+        for id in &refused_ids.reps {
+            refused_rep_ids.insert(id.as_str(), ());
+        }
         let mut owner: Vec<Option<usize>> = vec![None; accounts.len()];
         let mut notes: Vec<String> = vec![String::new(); accounts.len()];
         for (i, a) in accounts.iter().enumerate() {
@@ -405,6 +431,13 @@ impl Problem {
                         "clear parent_id or point it to the real parent",
                     );
                     alive[i] = false;
+                } else if !acc_by_id.contains_key(p) && refused_ids.accounts.contains(p) {
+                    ck.warn_account(
+                        a,
+                        "parent_id",
+                        format!("parent {p:?} was refused; the account heads a family of its own"),
+                        "",
+                    );
                 } else if !acc_by_id.contains_key(p) {
                     ck.refuse_account(
                         a,

@@ -386,6 +386,20 @@ impl Problem {
             }
             if a.locked && alive[i] {
                 match owner[i] {
+                    None if a
+                        .owner_id
+                        .as_deref()
+                        .is_some_and(|o| refused_rep_ids.contains_key(o)) =>
+                    {
+                        let o = a.owner_id.as_deref().unwrap_or_default();
+                        ck.warn_account(
+                            a,
+                            "locked",
+                            format!("locked to {o:?}, whose row in the reps file was refused: the lock is released"),
+                            "fix the rep's row to keep the lock",
+                        );
+                        notes[i].push_str("; lock released");
+                    }
                     None => {
                         ck.refuse_account(
                             a,

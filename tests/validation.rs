@@ -1,0 +1,455 @@
+//! Input validation end to end: every fixture under tests/fixtures/bad has exactly one
+//! defect. Without `strict`, the bad row goes to rejects.csv naming the right column and
+//! the rest is assigned (checked by the independent checker); with `strict = true` the run
+//! fails with exit 1 naming file, row and column. File-level problems fail with exit 1 and
+//! name the file (and the column when one is missing). No run may panic.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+/// Which input file carries the defect.
+#[derive(Clone, Copy, Debug)]
+enum Which {
+    Accounts,
+    Reps,
+}
+
+/// One row-level defect: the file, and the (row, column) pairs it must refuse.
+struct Case {
+    which: Which,
+    file: &'static str,
+    refused: &'static [(u64, &'static str)],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        which: Which::Accounts,
+        file: "accounts_not_a_number.csv",
+        refused: &[(4, "potential")],
+    },
+    Case {
+        which: Which::Accounts,
+        file: "accounts_nan.csv",
+        refused: &[(6, "workload")],
+    },
+    Case {
+        which: Which::Accounts,
+        file: "accounts_inf.csv",
+        refused: &[(8, "employees")],
+    },
+    Case {
+        which: Which::Accounts,
+        file: "accounts_negative.csv",
+        refused: &[(3, "potential")],
+    },
+    Case {
+        which: Which::Accounts,
+        file: "accounts_lat_out_of_range.csv",
+        refused: &[(9, "lat")],
+    },
+    Case {
+        which: Which::Accounts,
+        file: "accounts_lon_out_of_range.csv",
+        refused: &[(8, "lon")],
+    },
+    Case {
+        which: Which::Accounts,
+        file: "accounts_duplicate_id.csv",
+        refused: &[(9, "account_id")],
+    },
+    Case {
+        which: Which::Accounts,
+        file: "accounts_unknown_owner.csv",
+        refused: &[(6, "owner_id")],
+    },
+    Case {
+        which: Which::Accounts,
+        file: "accounts_unknown_parent.csv",
+        refused: &[(3, "parent_id")],
+    },
+    Case {
+        which: Which::Accounts,
+        file: "accounts_self_parent.csv",
+        refused: &[(9, "parent_id")],
+    },
+    Case {
+        which: Which::Accounts,
+        file: "accounts_parent_cycle.csv",
+        refused: &[(6, "parent_id"), (8, "parent_id")],
+    },
+    Case {
+        which: Which::Accounts,
+        file: "accounts_locked_no_owner.csv",
+        refused: &[(9, "locked")],
+    },
+    Case {
+        which: Which::Accounts,
+        file: "accounts_segment_without_rep.csv",
+        refused: &[(9, "segment")],
+    },
+    Case {
+        which: Which::Reps,
+        file: "reps_fte_zero.csv",
+        refused: &[(5, "fte")],
+    },
+    Case {
+        which: Which::Reps,
+        file: "reps_duplicate_id.csv",
+        refused: &[(6, "rep_id")],
+    },
+    Case {
+        which: Which::Reps,
+        file: "reps_segment_without_accounts.csv",
+        refused: &[(6, "segment")],
+    },
+    Case {
+        which: Which::Reps,
+        file: "reps_negative_cap.csv",
+        refused: &[(4, "max_accounts")],
+    },
+    Case {
+        which: Which::Reps,
+        file: "reps_lat_out_of_range.csv",
+        refused: &[(3, "lat")],
+    },
+];
+
+fn bad(name: &str) -> PathBuf {
+    fixture(&format!("bad/{name}"))
+}
+
+fn inputs(case: &Case) -> (PathBuf, PathBuf) {
+    match case.which {
+        Which::Accounts => (bad(case.file), bad("reps.csv")),
+        Which::Reps => (bad("accounts.csv"), bad(case.file)),
+    }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .expect("file name")
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn base_instance_of_the_bad_fixtures_is_valid() {
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    let o = run_solve(
+        "balance",
+        &bad("accounts.csv"),
+        &bad("reps.csv"),
+        Some(&bad("plan.toml")),
+        &out,
+        &[],
+    );
+    assert_code(&o, 0, "balance the valid base instance");
+    assert!(
+        !out.join("rejects.csv").exists(),
+        "the base instance has no bad row"
+    );
+    let c = check(&Spec::new(&bad("accounts.csv"), &bad("reps.csv"), &out));
+    assert_eq!(c.rows.len(), 8);
+}
+
+/// Runs every row-level case without strict; collects every failure before failing, so one
+/// product bug does not hide the others.
+#[test]
+fn bad_rows_go_to_rejects_and_the_rest_is_assigned() {
+    let dir = tempdir();
+    let mut failures = Vec::new();
+    for case in CASES {
+        let (accounts, reps) = inputs(case);
+        let defect = match case.which {
+            Which::Accounts => &accounts,
+            Which::Reps => &reps,
+        };
+        let out = dir.path().join(case.file);
+        let o = run_solve(
+            "balance",
+            &accounts,
+            &reps,
+            Some(&bad("plan.toml")),
+            &out,
+            &[],
+        );
+        if code(&o) != 0 {
+            failures.push(format!(
+                "{}: exit {}, expected 0\n{}",
+                case.file,
+                code(&o),
+                stderr(&o)
+            ));
+            continue;
+        }
+        let rejects = read_rejects(&out);
+        let mut got: Vec<(String, u64, String)> = rejects
+            .iter()
+            .map(|r| (file_name(Path::new(&r.file)), r.row, r.column.clone()))
+            .collect();
+        got.sort();
+        let mut missing = Vec::new();
+        for (row, col) in case.refused {
+            let hit = rejects.iter().any(|r| {
+                names_file(&r.file, defect)
+                    && r.row == *row
+                    && r.column.split([';', ' ', '[']).any(|c| c.trim() == *col)
+            });
+            if !hit {
+                missing.push(format!("row {row} column {col}"));
+            }
+        }
+        if !missing.is_empty() {
+            failures.push(format!(
+                "{}: rejects.csv lacks {}; it has {got:?}",
+                case.file,
+                missing.join(", ")
+            ));
+        }
+        if rejects.len() != case.refused.len() {
+            failures.push(format!(
+                "{}: exactly {} row(s) have the defect, but rejects.csv refuses {}: {got:?}",
+                case.file,
+                case.refused.len(),
+                rejects.len()
+            ));
+        }
+        let result = std::panic::catch_unwind(|| check(&Spec::new(&accounts, &reps, &out)));
+        if let Err(e) = result {
+            let msg = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            failures.push(format!("{}: checker: {msg}", case.file));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn strict_plan_fails_on_any_bad_row_naming_file_row_and_column() {
+    let dir = tempdir();
+    let mut failures = Vec::new();
+    for case in CASES {
+        let (accounts, reps) = inputs(case);
+        let defect = match case.which {
+            Which::Accounts => &accounts,
+            Which::Reps => &reps,
+        };
+        let out = dir.path().join(case.file);
+        let o = run_solve(
+            "balance",
+            &accounts,
+            &reps,
+            Some(&bad("plan_strict.toml")),
+            &out,
+            &[],
+        );
+        if code(&o) != 1 {
+            failures.push(format!(
+                "{}: exit {}, expected 1\n{}",
+                case.file,
+                code(&o),
+                stderr(&o)
+            ));
+            continue;
+        }
+        let err = stderr(&o);
+        let name = file_name(defect);
+        for (row, col) in case.refused {
+            let named = err
+                .lines()
+                .any(|l| l.contains(&name) && l.contains(&format!("row {row}")) && l.contains(col));
+            if !named {
+                failures.push(format!(
+                    "{}: stderr has no line naming {name}, row {row} and column {col}:\n{err}",
+                    case.file
+                ));
+            }
+        }
+        if out.join("assignments.csv").exists() {
+            failures.push(format!(
+                "{}: strict failure wrote assignments.csv",
+                case.file
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// A file-level problem: inputs, plan, and what stderr must name.
+struct FileCase {
+    what: &'static str,
+    accounts: PathBuf,
+    reps: PathBuf,
+    plan: PathBuf,
+    names: Vec<String>,
+}
+
+fn file_cases() -> Vec<FileCase> {
+    let c = |what, a: &str, r: &str, p: &str, names: &[&str]| FileCase {
+        what,
+        accounts: bad(a),
+        reps: bad(r),
+        plan: bad(p),
+        names: names.iter().map(|s| s.to_string()).collect(),
+    };
+    vec![
+        c(
+            "accounts.csv without an account_id column",
+            "accounts_missing_id_column.csv",
+            "reps.csv",
+            "plan.toml",
+            &["accounts_missing_id_column.csv", "account_id"],
+        ),
+        c(
+            "reps.csv without a segment column",
+            "accounts.csv",
+            "reps_missing_segment_column.csv",
+            "plan.toml",
+            &["reps_missing_segment_column.csv", "segment"],
+        ),
+        c(
+            "empty accounts file",
+            "accounts_empty.csv",
+            "reps.csv",
+            "plan.toml",
+            &["accounts_empty.csv"],
+        ),
+        c(
+            "empty reps file",
+            "accounts.csv",
+            "reps_empty.csv",
+            "plan.toml",
+            &["reps_empty.csv"],
+        ),
+        c(
+            "header-only accounts file",
+            "accounts_header_only.csv",
+            "reps.csv",
+            "plan.toml",
+            &["accounts_header_only.csv"],
+        ),
+        c(
+            "header-only reps file",
+            "accounts.csv",
+            "reps_header_only.csv",
+            "plan.toml",
+            &["reps_header_only.csv"],
+        ),
+        c(
+            "misspelt plan key",
+            "accounts.csv",
+            "reps.csv",
+            "plan_bad_key.toml",
+            &["plan_bad_key.toml", "time_limt_s"],
+        ),
+        c(
+            "accounts file that does not exist",
+            "no_such_accounts.csv",
+            "reps.csv",
+            "plan.toml",
+            &["no_such_accounts.csv"],
+        ),
+        c(
+            "plan file that does not exist",
+            "accounts.csv",
+            "reps.csv",
+            "no_such_plan.toml",
+            &["no_such_plan.toml"],
+        ),
+    ]
+}
+
+#[test]
+fn file_level_problems_exit_1_naming_file_and_column() {
+    let dir = tempdir();
+    let mut failures = Vec::new();
+    for (i, case) in file_cases().iter().enumerate() {
+        for plan in [case.plan.clone(), bad("plan_strict.toml")] {
+            if plan != case.plan && case.what.contains("plan") {
+                continue;
+            }
+            let out = dir.path().join(format!("case{i}-{}", file_name(&plan)));
+            let o = run_solve(
+                "balance",
+                &case.accounts,
+                &case.reps,
+                Some(&plan),
+                &out,
+                &[],
+            );
+            let err = stderr(&o);
+            if code(&o) != 1 {
+                failures.push(format!(
+                    "{} ({}): exit {}, expected 1\n{err}",
+                    case.what,
+                    file_name(&plan),
+                    code(&o)
+                ));
+                continue;
+            }
+            for n in &case.names {
+                if !err.contains(n.as_str()) {
+                    failures.push(format!("{}: stderr does not name {n}:\n{err}", case.what));
+                }
+            }
+            if out.join("assignments.csv").exists() {
+                failures.push(format!("{}: wrote assignments.csv", case.what));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// `plan`, `evaluate` and `rebalance` see the same bad files: they may refuse them (exit 1)
+/// or go on (exit 0), but never panic or crash.
+#[test]
+fn no_command_panics_on_any_bad_fixture() {
+    let dir = tempdir();
+    let mut pairs: Vec<(PathBuf, PathBuf)> = CASES.iter().map(inputs).collect();
+    pairs.extend(file_cases().into_iter().map(|c| (c.accounts, c.reps)));
+    let mut failures = Vec::new();
+    for (i, (accounts, reps)) in pairs.iter().enumerate() {
+        for command in ["plan", "evaluate", "rebalance"] {
+            for plan in [bad("plan.toml"), bad("plan_strict.toml")] {
+                let out = dir
+                    .path()
+                    .join(format!("{command}-{i}-{}", file_name(&plan)));
+                let o = run_solve(command, accounts, reps, Some(&plan), &out, &[]);
+                // run() already failed the test on a panic; anything but 0 / 1 / 2 is wrong here.
+                if ![0, 1, 2].contains(&code(&o)) {
+                    failures.push(format!(
+                        "{command} {} {} ({}): exit {}\n{}",
+                        file_name(accounts),
+                        file_name(reps),
+                        file_name(&plan),
+                        code(&o),
+                        stderr(&o)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

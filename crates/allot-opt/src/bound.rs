@@ -18,9 +18,11 @@ pub fn cheap_bound(m: &SegModel) -> f64 {
             .fold(f64::INFINITY, f64::min)
             .min(1e300);
         if m.locked[u] {
-            let r = m.edge_rep[m.edge_start[u] as usize] as usize;
+            let e = m.edge_start[u] as usize;
+            let r = m.edge_rep[e] as usize;
+            let l = m.pair_load(u, e);
             for k in 0..3 {
-                locked[r][k] += m.load[u][k];
+                locked[r][k] += l[k];
             }
         }
     }
@@ -33,7 +35,7 @@ pub fn cheap_bound(m: &SegModel) -> f64 {
         for u in 0..m.n_units() {
             let best = m
                 .edges(u)
-                .map(|e| m.dev(m.edge_rep[e] as usize, k, m.load[u][k]))
+                .map(|e| m.dev(m.edge_rep[e] as usize, k, m.pair_load(u, e)[k]))
                 .fold(f64::INFINITY, f64::min);
             if best.is_finite() {
                 lb = lb.max(best);
@@ -47,7 +49,17 @@ pub fn cheap_bound(m: &SegModel) -> f64 {
 /// A reason why no assignment of `m` can be feasible, found without search: caps that add
 /// up to less than the segment needs, or locked loads already beyond a hard band.
 pub fn obvious_infeasibility(m: &SegModel) -> Option<String> {
-    let total: [f64; 3] = std::array::from_fn(|k| m.load.iter().map(|l| l[k]).sum());
+    // Least each unit can weigh on whichever rep takes it.
+    let total: [f64; 3] = std::array::from_fn(|k| {
+        (0..m.n_units())
+            .map(|u| {
+                m.edges(u)
+                    .map(|e| m.pair_load(u, e)[k])
+                    .fold(f64::INFINITY, f64::min)
+            })
+            .filter(|x| x.is_finite())
+            .sum()
+    });
     let cap_accounts: f64 = m.max_accounts.iter().sum();
     if cap_accounts < total[2] {
         return Some(format!(
@@ -67,9 +79,11 @@ pub fn obvious_infeasibility(m: &SegModel) -> Option<String> {
     let mut locked = vec![[0.0; 3]; m.n_reps()];
     for u in 0..m.n_units() {
         if m.locked[u] {
-            let r = m.edge_rep[m.edge_start[u] as usize] as usize;
+            let e = m.edge_start[u] as usize;
+            let r = m.edge_rep[e] as usize;
+            let l = m.pair_load(u, e);
             for k in 0..3 {
-                locked[r][k] += m.load[u][k];
+                locked[r][k] += l[k];
             }
         }
     }

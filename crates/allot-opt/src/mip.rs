@@ -65,8 +65,9 @@ pub fn solve_mip(
         if m.locked[u] {
             let e = m.edge_start[u] as usize;
             let r = m.edge_rep[e] as usize;
+            let l = m.pair_load(u, e);
             for k in 0..3 {
-                locked_load[r][k] += m.load[u][k];
+                locked_load[r][k] += l[k];
             }
             constant += m.edge_cost[e];
             continue;
@@ -116,9 +117,10 @@ pub fn solve_mip(
             let Some(xe) = x[e] else { continue };
             one.add_mul(1.0, xe);
             let r = m.edge_rep[e] as usize;
+            let l = m.pair_load(u, e);
             for k in 0..3 {
-                if m.load[u][k] != 0.0 {
-                    rep_load[r][k].add_mul(m.load[u][k], xe);
+                if l[k] != 0.0 {
+                    rep_load[r][k].add_mul(l[k], xe);
                 }
             }
         }
@@ -175,8 +177,9 @@ pub fn solve_mip(
         let mut load = vec![[0.0; 3]; nr];
         for (u, &e) in w.iter().enumerate() {
             let r = m.edge_rep[e as usize] as usize;
+            let l = m.pair_load(u, e as usize);
             for k in 0..3 {
-                load[r][k] += m.load[u][k];
+                load[r][k] += l[k];
             }
             if let Some(c) = col_of_edge[e as usize] {
                 values[c] = 1.0;

@@ -32,6 +32,8 @@ pub struct SegModel {
     pub edge_rep: Vec<u32>,
     /// Linear cost of each edge.
     pub edge_cost: Vec<f64>,
+    /// Workload the unit puts on the edge's rep (a pair's own workload, else the unit's).
+    pub edge_work: Vec<f64>,
     /// Objective weight of each metric's max |deviation| (0 = not balanced).
     pub weight: [f64; 3],
     /// Metric slots that are balanced or banded.
@@ -53,6 +55,7 @@ impl SegModel {
         let mut edge_start = vec![0u32];
         let mut edge_rep = Vec::new();
         let mut edge_cost = Vec::new();
+        let mut edge_work = Vec::new();
         let mut load = Vec::with_capacity(s.units.len());
         let mut locked = Vec::with_capacity(s.units.len());
         for &u in &s.units {
@@ -61,6 +64,7 @@ impl SegModel {
                 if r != u32::MAX {
                     edge_rep.push(r);
                     edge_cost.push(p.units.edge_cost[e]);
+                    edge_work.push(p.units.load[u.index()][1]);
                 }
             }
             edge_start.push(edge_rep.len() as u32);
@@ -93,11 +97,19 @@ impl SegModel {
             edge_start,
             edge_rep,
             edge_cost,
+            edge_work,
             weight: p.balance_weight,
             metrics,
             band: p.plan.balance.band(),
             hard_band: p.band_is_hard,
         }
+    }
+
+    /// Loads (potential, workload, accounts) that unit `u` puts on the rep of edge `e`.
+    #[inline]
+    pub fn pair_load(&self, u: usize, e: usize) -> [f64; 3] {
+        let l = &self.load[u];
+        [l[0], self.edge_work[e], l[2]]
     }
 
     /// Number of local units.
@@ -156,8 +168,9 @@ impl SegModel {
         let mut linear = 0.0;
         for (u, &e) in edge_of.iter().enumerate() {
             let r = self.edge_rep[e as usize] as usize;
+            let l = self.pair_load(u, e as usize);
             for k in 0..3 {
-                load[r][k] += self.load[u][k];
+                load[r][k] += l[k];
             }
             linear += self.edge_cost[e as usize];
         }

@@ -40,8 +40,9 @@ pub fn construct(m: &SegModel, how: Construct, noise: f64, rng: &mut ChaCha8Rng)
             let e = m.edge_start[u] as usize;
             edge_of[u] = e as u32;
             let r = m.edge_rep[e] as usize;
+            let l = m.pair_load(u, e);
             for k in 0..3 {
-                load[r][k] += m.load[u][k];
+                load[r][k] += l[k];
             }
             continue;
         }
@@ -65,8 +66,9 @@ pub fn construct(m: &SegModel, how: Construct, noise: f64, rng: &mut ChaCha8Rng)
         for e in m.edges(u) {
             let r = m.edge_rep[e] as usize;
             let mut l = load[r];
+            let add = m.pair_load(u, e);
             for k in 0..3 {
-                l[k] += m.load[u][k];
+                l[k] += add[k];
             }
             let mut score = m.edge_cost[e];
             for &k in &m.metrics {
@@ -80,8 +82,9 @@ pub fn construct(m: &SegModel, how: Construct, noise: f64, rng: &mut ChaCha8Rng)
         let e = best.1;
         edge_of[u] = e as u32;
         let r = m.edge_rep[e] as usize;
+        let l = m.pair_load(u, e);
         for k in 0..3 {
-            load[r][k] += m.load[u][k];
+            load[r][k] += l[k];
         }
     }
     edge_of

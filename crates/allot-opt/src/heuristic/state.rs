@@ -69,8 +69,9 @@ impl<'m> State<'m> {
         let mut linear = 0.0;
         for (u, &e) in edge_of.iter().enumerate() {
             let r = m.edge_rep[e as usize] as usize;
+            let l = m.pair_load(u, e as usize);
             for k in 0..3 {
-                load[r][k] += m.load[u][k];
+                load[r][k] += l[k];
             }
             pos[u] = held[r].len() as u32;
             held[r].push(u as u32);
@@ -195,7 +196,13 @@ impl<'m> State<'m> {
         let m = self.m;
         let e0 = self.edge_of[u] as usize;
         let (a, b) = (m.edge_rep[e0] as usize, m.edge_rep[e] as usize);
-        let d = self.eval_two(a, b, m.load[u], m.load[u], m.edge_cost[e] - m.edge_cost[e0]);
+        let d = self.eval_two(
+            a,
+            b,
+            m.pair_load(u, e0),
+            m.pair_load(u, e),
+            m.edge_cost[e] - m.edge_cost[e0],
+        );
         Score {
             primary: d.primary,
             spread: self.spread + d.spread,
@@ -209,12 +216,17 @@ impl<'m> State<'m> {
         let (eu0, ev0) = (self.edge_of[u] as usize, self.edge_of[v] as usize);
         let a = m.edge_rep[eu0] as usize;
         let b = m.edge_rep[ev0] as usize;
-        let mut net = [0.0; 3];
-        for (k, x) in net.iter_mut().enumerate() {
-            *x = m.load[u][k] - m.load[v][k];
-        }
+        // Rep a loses u (at its pair) and gains v; rep b loses v and gains u.
+        let (u0, u1, v0, v1) = (
+            m.pair_load(u, eu0),
+            m.pair_load(u, eu),
+            m.pair_load(v, ev0),
+            m.pair_load(v, ev),
+        );
+        let da: [f64; 3] = std::array::from_fn(|k| u0[k] - v1[k]);
+        let db: [f64; 3] = std::array::from_fn(|k| u1[k] - v0[k]);
         let dlin = m.edge_cost[eu] + m.edge_cost[ev] - m.edge_cost[eu0] - m.edge_cost[ev0];
-        let d = self.eval_two(a, b, net, net, dlin);
+        let d = self.eval_two(a, b, da, db, dlin);
         Score {
             primary: d.primary,
             spread: self.spread + d.spread,
@@ -225,8 +237,9 @@ impl<'m> State<'m> {
         let m = self.m;
         let e = self.edge_of[u] as usize;
         let r = m.edge_rep[e] as usize;
+        let l = m.pair_load(u, e);
         for k in 0..3 {
-            self.load[r][k] -= m.load[u][k];
+            self.load[r][k] -= l[k];
         }
         self.linear -= m.edge_cost[e];
         let p = self.pos[u] as usize;
@@ -240,8 +253,9 @@ impl<'m> State<'m> {
     fn attach(&mut self, u: usize, e: usize) {
         let m = self.m;
         let r = m.edge_rep[e] as usize;
+        let l = m.pair_load(u, e);
         for k in 0..3 {
-            self.load[r][k] += m.load[u][k];
+            self.load[r][k] += l[k];
         }
         self.linear += m.edge_cost[e];
         self.edge_of[u] = e as u32;
@@ -278,8 +292,9 @@ impl<'m> State<'m> {
         let m = self.m;
         let r = m.edge_rep[e] as usize;
         let mut l = self.load[r];
+        let add = m.pair_load(u, e);
         for (k, x) in l.iter_mut().enumerate() {
-            *x += m.load[u][k];
+            *x += add[k];
         }
         let mut score = m.edge_cost[e];
         for &k in &m.metrics {

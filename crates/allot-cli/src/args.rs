@@ -34,6 +34,9 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Write a commented plan.toml with every default.
     Init(InitArgs),
+    /// Benchmarks printing a table: `gap` = the public generalized-assignment instances
+    /// against best-known values and against plain HiGHS given more time.
+    Bench(BenchArgs),
 }
 
 /// Input files and output folder shared by the commands that read data.
@@ -115,4 +118,32 @@ pub struct InitArgs {
     /// Overwrite an existing file.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Arguments of `bench`.
+#[derive(Debug, Args, Clone)]
+pub struct BenchArgs {
+    /// Which suite: gap.
+    pub suite: String,
+    /// Folder of the instances (default ../shared/bench/gap).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Only these files (e.g. gap1 gapa).
+    #[arg(long, num_args = 1..)]
+    pub files: Vec<String>,
+    /// min or max.
+    #[arg(long, default_value = "min")]
+    pub sense: String,
+    /// allot's time limit per problem, seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub time_limit: f64,
+    /// The peer (plain HiGHS MILP) gets this many times allot's time limit.
+    #[arg(long, default_value_t = 20.0)]
+    pub peer_factor: f64,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
 }

@@ -54,5 +54,6 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Failure> {
         Command::Evaluate(a) => commands::evaluate::run(a),
         Command::Generate(a) => commands::generate::run(a),
         Command::Init(a) => commands::init::run(a),
+        Command::Bench(a) => commands::bench::run(a),
     }
 }

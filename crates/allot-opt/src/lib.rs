@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use allot_model::Plan;
 
-pub use portfolio::{SegmentOutcome, SolveOutcome, Status, solve};
+pub use portfolio::{SegmentOutcome, SegmentResult, SolveOutcome, Status, solve, solve_model};
 
 /// Randomness, clock, threads and the stop request, handed to every engine.
 #[derive(Clone, Debug)]

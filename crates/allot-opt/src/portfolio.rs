@@ -212,10 +212,34 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
 }
 
 /// A segment's kept solution and what happened.
-struct SegmentResult {
-    outcome: SegmentOutcome,
-    edges: Vec<u32>,
-    cut_short: bool,
+#[derive(Clone, Debug)]
+pub struct SegmentResult {
+    /// Figures of the solve.
+    pub outcome: SegmentOutcome,
+    /// Edge per local unit.
+    pub edges: Vec<u32>,
+    /// Whether a deadline or stop request cut the search (the result may not repeat).
+    pub cut_short: bool,
+}
+
+/// Solves one segment model on its own: heuristic starts, then (when `milp`) the exact
+/// MILP warm-started from the heuristic with the time left. Used by `allot bench`.
+pub fn solve_model(
+    m: &SegModel,
+    ctx: &SearchContext,
+    starts: usize,
+    milp: bool,
+) -> Result<SegmentResult, SolveError> {
+    let t = Instant::now();
+    let h = solve_segment(m, ctx, starts, rounds_for(m.n_units()));
+    finish_segment(
+        m,
+        &h,
+        t.elapsed().as_secs_f64(),
+        milp,
+        ctx,
+        ctx.remaining_s(),
+    )
 }
 
 /// Runs the MILP on a segment when allowed, and keeps the better of it and the heuristic.

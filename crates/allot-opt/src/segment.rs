@@ -105,6 +105,54 @@ impl SegModel {
         }
     }
 
+    /// A generalized assignment problem as a segment: `n_units` units, reps with workload
+    /// caps, and the allowed pairs `(unit, rep, cost, workload)`; minimise total pair cost.
+    /// Pairs must be grouped by unit in increasing unit order.
+    pub fn from_pairs(
+        name: &str,
+        n_units: usize,
+        caps: &[f64],
+        pairs: &[(usize, usize, f64, f64)],
+    ) -> SegModel {
+        let mut edge_start = vec![0u32];
+        let (mut edge_rep, mut edge_cost, mut edge_work) = (Vec::new(), Vec::new(), Vec::new());
+        let mut next = 0usize;
+        for u in 0..n_units {
+            while next < pairs.len() && pairs[next].0 == u {
+                let (_, r, c, w) = pairs[next];
+                edge_rep.push(r as u32);
+                edge_cost.push(c);
+                edge_work.push(w);
+                next += 1;
+            }
+            edge_start.push(edge_rep.len() as u32);
+        }
+        let mean_work = |u: usize| {
+            let r = edge_start[u] as usize..edge_start[u + 1] as usize;
+            let n = r.len().max(1) as f64;
+            edge_work[r].iter().sum::<f64>() / n
+        };
+        SegModel {
+            seg: SegIdx(0),
+            name: name.to_string(),
+            reps: (0..caps.len()).map(RepIdx::from_usize).collect(),
+            target: vec![[0.0; 3]; caps.len()],
+            max_accounts: vec![f64::INFINITY; caps.len()],
+            max_workload: caps.to_vec(),
+            units: (0..n_units).map(UnitIdx::from_usize).collect(),
+            load: (0..n_units).map(|u| [0.0, mean_work(u), 1.0]).collect(),
+            locked: vec![false; n_units],
+            edge_start,
+            edge_rep,
+            edge_cost,
+            edge_work,
+            weight: [0.0; 3],
+            metrics: Vec::new(),
+            band: 0.0,
+            hard_band: false,
+        }
+    }
+
     /// Loads (potential, workload, accounts) that unit `u` puts on the rep of edge `e`.
     #[inline]
     pub fn pair_load(&self, u: usize, e: usize) -> [f64; 3] {

@@ -1,6 +1,7 @@
 //! One module per command.
 
 pub mod balance;
+pub mod bench;
 pub mod capacity;
 pub mod demo;
 pub mod evaluate;

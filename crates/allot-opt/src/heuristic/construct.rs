@@ -46,14 +46,28 @@ pub fn construct(m: &SegModel, how: Construct, noise: f64, rng: &mut ChaCha8Rng)
             }
             continue;
         }
+        if m.metrics.is_empty() {
+            // Pure cost (generalized assignment): most regret first — the units that lose
+            // most if their cheapest pair is taken.
+            let mut c: Vec<f64> = m.edges(u).map(|e| m.edge_cost[e]).collect();
+            c.sort_by(f64::total_cmp);
+            let regret = if c.len() > 1 {
+                c[1] - c[0]
+            } else {
+                f64::MAX / 4.0
+            };
+            let mut key = regret + 1e-9 * m.load[u][1];
+            if noise > 0.0 {
+                key *= 1.0 + noise * rng.random::<f64>();
+            }
+            order.push((key, u));
+            continue;
+        }
         let mut size: f64 = m
             .metrics
             .iter()
             .map(|&k| m.weight[k].max(1e-3) * m.load[u][k] / total[k])
             .sum();
-        if m.metrics.is_empty() {
-            size = m.load[u][1] / total[1] + m.load[u][2] / total[2];
-        }
         if noise > 0.0 {
             size *= 1.0 + noise * rng.random::<f64>();
         }

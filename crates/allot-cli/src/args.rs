@@ -146,4 +146,13 @@ pub struct BenchArgs {
     /// Worker threads (0 = all cores).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// allot without its exact engine (heuristics only).
+    #[arg(long)]
+    pub no_milp: bool,
+    /// Heuristic starts per problem.
+    #[arg(long, default_value_t = 8)]
+    pub starts: usize,
+    /// Keep a better incumbent of an exact solve stopped by the clock (plan: deterministic = false).
+    #[arg(long)]
+    pub nondeterministic: bool,
 }

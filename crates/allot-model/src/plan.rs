@@ -344,6 +344,11 @@ pub struct Solver {
     pub milp_max_pairs: usize,
     /// Branch-and-bound node limit of the exact MILP (a deterministic work limit).
     pub milp_node_limit: u64,
+    /// Most reps considered per account family: its owners, then the nearest (0 = all).
+    pub candidates: usize,
+    /// true: only reproducible results (an exact solve stopped by the clock contributes its
+    /// bound, not its incumbent); false: keep any better incumbent, flagged as not reproducible.
+    pub deterministic: bool,
 }
 
 impl Default for Solver {
@@ -356,6 +361,8 @@ impl Default for Solver {
             starts: 8,
             milp_max_pairs: 1_000,
             milp_node_limit: 500,
+            candidates: 24,
+            deterministic: true,
         }
     }
 }

@@ -188,6 +188,55 @@ impl Checks<'_> {
     }
 }
 
+/// Keeps at most `k` eligible reps of a family (0 = all): its current owners first, then the
+/// reps whose home is nearest the family's centroid (a deterministic spread when the family
+/// has no coordinates). Candidate lists keep the pair count linear in the accounts at scale.
+fn prune_candidates(
+    el: Vec<usize>,
+    members: &[usize],
+    accounts: &[Account],
+    reps: &[Rep],
+    owner: &[Option<usize>],
+    k: usize,
+    family: usize,
+) -> Vec<usize> {
+    if k == 0 || el.len() <= k {
+        return el;
+    }
+    let coords: Vec<(f64, f64)> = members
+        .iter()
+        .filter_map(|&m| accounts[m].coords())
+        .collect();
+    let centroid = (!coords.is_empty()).then(|| {
+        let n = coords.len() as f64;
+        (
+            coords.iter().map(|c| c.0).sum::<f64>() / n,
+            coords.iter().map(|c| c.1).sum::<f64>() / n,
+        )
+    });
+    let mut ranked: Vec<(u8, f64, usize)> = el
+        .iter()
+        .map(|&r| {
+            let owns = members.iter().any(|&m| owner[m] == Some(r));
+            let d = match (centroid, reps[r].coords()) {
+                (Some(c), Some(h)) => haversine_km(c, h),
+                (None, _) => {
+                    // No coordinates: a fixed pseudo-random order per family.
+                    let x = (family as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                        ^ (r as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                    (x >> 11) as f64
+                }
+                (Some(_), None) => f64::INFINITY,
+            };
+            (u8::from(!owns), d, r)
+        })
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut keep: Vec<usize> = ranked.into_iter().take(k).map(|x| x.2).collect();
+    keep.sort_unstable();
+    keep
+}
+
 impl Problem {
     /// Validates the rows against each other and builds the indexed problem.
     ///
@@ -655,6 +704,15 @@ impl Problem {
                     })
                     .collect(),
             };
+            let el = prune_candidates(
+                el,
+                members,
+                &accounts,
+                &reps,
+                &owner,
+                plan.solver.candidates,
+                f,
+            );
             if el.is_empty() && fam_ok[f] {
                 let seg = &seg_names[fam_seg[f]];
                 let (msg, hint) = if seg_reps[fam_seg[f]].is_empty() {

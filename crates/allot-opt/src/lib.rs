@@ -45,6 +45,9 @@ pub struct SearchContext {
     pub stop: Arc<AtomicBool>,
     /// Branch-and-bound node limit of each exact solve.
     pub milp_node_limit: i32,
+    /// Keep only reproducible results: an exact solve stopped by the clock gives its bound,
+    /// not its incumbent.
+    pub deterministic: bool,
 }
 
 impl SearchContext {
@@ -62,6 +65,7 @@ impl SearchContext {
             threads,
             stop: Arc::new(AtomicBool::new(false)),
             milp_node_limit: i32::try_from(plan.solver.milp_node_limit).unwrap_or(i32::MAX),
+            deterministic: plan.solver.deterministic,
         }
     }
 

@@ -310,8 +310,22 @@ fn finish_segment(
                 }
             }
             MipStatus::TimeLimit => {
-                // The incumbent depends on machine speed: keep only the bound.
+                // The incumbent depends on machine speed: by default keep only the bound;
+                // when the plan allows it, keep a better incumbent and say the run may not repeat.
                 clock_stopped = true;
+                if !ctx.deterministic
+                    && let Some(edges) = r.edge_of
+                {
+                    let (obj, viol) = m.evaluate(&edges);
+                    if viol < violation - 1e-12
+                        || (viol <= violation + 1e-12 && obj < objective - 1e-12)
+                    {
+                        best = edges;
+                        objective = obj;
+                        violation = viol;
+                        engine_name = "milp (time limit)".into();
+                    }
+                }
             }
         }
         if r.bound.is_finite() {

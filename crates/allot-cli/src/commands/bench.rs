@@ -206,9 +206,10 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, Failure> {
                 threads,
                 stop: Default::default(),
                 milp_node_limit: i32::MAX,
+                deterministic: !args.nondeterministic,
             };
             let t = Instant::now();
-            let ours = solve_model(&m, &ctx, 8, true).map_err(|e| Failure {
+            let ours = solve_model(&m, &ctx, args.starts, !args.no_milp).map_err(|e| Failure {
                 code: 4,
                 message: e.to_string(),
             })?;

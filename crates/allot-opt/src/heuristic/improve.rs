@@ -77,7 +77,7 @@ pub fn local_search_over(
                 improved = true;
             }
         }
-        improved |= swap_pass(st, rng, free, effort);
+        improved |= swap_pass(st, rng, units, free, effort);
         any |= improved;
         if !improved {
             break;
@@ -112,55 +112,73 @@ fn try_swap(st: &State<'_>, u: usize, v: usize, best: &mut Score) -> Option<[(us
     }
 }
 
-/// Swaps between units of the reps that set a max deviation and units of other reps.
-fn swap_pass(st: &mut State<'_>, rng: &mut ChaCha8Rng, free: &[usize], effort: SwapEffort) -> bool {
+/// Segments with at most this many free units get the full swap neighbourhood.
+const FULL_SWAP_MAX: usize = 1500;
+
+/// Swaps. On balance segments the first unit comes from the reps that set a max deviation;
+/// on pure-cost segments it is any of `units`. The partner is every free unit on small
+/// segments, else `effort.partners` random ones.
+fn swap_pass(
+    st: &mut State<'_>,
+    rng: &mut ChaCha8Rng,
+    units: &[usize],
+    free: &[usize],
+    effort: SwapEffort,
+) -> bool {
     let m = st.m;
     if free.len() < 2 || m.n_reps() < 2 {
         return false;
     }
-    let mut improved = false;
-    let mut worst_reps: Vec<usize> = Vec::new();
-    for &k in &m.metrics {
-        let w = (0..m.n_reps())
-            .max_by(|&a, &b| {
-                m.dev(a, k, st.load[a][k])
-                    .abs()
-                    .total_cmp(&m.dev(b, k, st.load[b][k]).abs())
-            })
-            .unwrap_or(0);
-        if !worst_reps.contains(&w) {
-            worst_reps.push(w);
-        }
-    }
-    if m.metrics.is_empty() {
-        worst_reps = (0..m.n_reps()).collect();
-    }
-    for w in worst_reps {
-        let mut mine: Vec<u32> = st.held[w]
-            .iter()
-            .copied()
-            .filter(|&u| !m.locked[u as usize])
-            .collect();
-        mine.shuffle(rng);
-        mine.truncate(effort.units);
-        for u in mine {
-            let u = u as usize;
-            let a = m.edge_rep[st.edge_of[u] as usize] as usize;
-            if a != w {
-                continue;
+    let mut firsts: Vec<usize> = if m.metrics.is_empty() {
+        units.to_vec()
+    } else {
+        let mut worst_reps: Vec<usize> = Vec::new();
+        for &k in &m.metrics {
+            let w = (0..m.n_reps())
+                .max_by(|&a, &b| {
+                    m.dev(a, k, st.load[a][k])
+                        .abs()
+                        .total_cmp(&m.dev(b, k, st.load[b][k]).abs())
+                })
+                .unwrap_or(0);
+            if !worst_reps.contains(&w) {
+                worst_reps.push(w);
             }
-            let mut best = st.score();
-            let mut best_pair = None;
+        }
+        worst_reps
+            .iter()
+            .flat_map(|&w| st.held[w].iter().map(|&u| u as usize))
+            .filter(|&u| !m.locked[u])
+            .collect()
+    };
+    firsts.shuffle(rng);
+    firsts.truncate(effort.units.max(if free.len() <= FULL_SWAP_MAX {
+        units.len()
+    } else {
+        0
+    }));
+    let full = free.len() <= FULL_SWAP_MAX;
+    let mut improved = false;
+    for u in firsts {
+        let mut best = st.score();
+        let mut best_pair = None;
+        if full {
+            for &v in free {
+                if let Some(pair) = try_swap(st, u, v, &mut best) {
+                    best_pair = Some(pair);
+                }
+            }
+        } else {
             for _ in 0..effort.partners {
                 let v = free[rng.random_range(0..free.len())];
                 if let Some(pair) = try_swap(st, u, v, &mut best) {
                     best_pair = Some(pair);
                 }
             }
-            if let Some(changes) = best_pair {
-                st.apply_many(&changes);
-                improved = true;
-            }
+        }
+        if let Some(changes) = best_pair {
+            st.apply_many(&changes);
+            improved = true;
         }
     }
     improved

@@ -96,12 +96,32 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
     let stop = || ctx.should_stop();
     local_search(&mut st, &mut rng, 50, &stop);
     let free: Vec<usize> = (0..m.n_units()).filter(|&u| !m.locked[u]).collect();
+    // Pure-cost models (generalized assignment) search with strategic oscillation: the
+    // penalty of a unit of violation falls while the search stays feasible and rises while
+    // it does not, so that it can cross infeasible ground between good feasible solutions.
+    let oscillate = m.metrics.is_empty();
+    let hard_penalty = st.penalty();
+    let cost_scale = m.edge_cost.iter().map(|c| c.abs()).sum::<f64>() / m.n_pairs().max(1) as f64;
+    let (low, high) = (cost_scale.max(1e-9), hard_penalty);
+    let mut penalty = (cost_scale * 10.0).clamp(low, high);
+    let rounds = if oscillate { rounds * 10 } else { rounds };
+    let true_key = |st: &State<'_>| (st.violation() > 0.0, st.violation(), st.objective());
+    let better_key = |a: (bool, f64, f64), b: (bool, f64, f64)| match (a.0, b.0) {
+        (false, true) => true,
+        (true, false) => false,
+        (true, true) => a.1 < b.1 - 1e-12,
+        (false, false) => a.2 < b.2 - 1e-9 * (1.0 + b.2.abs()),
+    };
     let mut best_edges = st.edge_of.clone();
     let mut best_score = st.score();
+    let mut best_key = true_key(&st);
     let mut cut = false;
     let k_max = (free.len() / 4).clamp(free.len().min(4), 30).max(1);
     let patience = (rounds / 4).max(20);
     let mut since_best = 0;
+    if oscillate {
+        st.set_penalty(penalty);
+    }
     for round in 0..rounds {
         if ctx.should_stop() {
             cut = true;
@@ -125,16 +145,38 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
         );
         let now = st.score();
         since_best += 1;
-        if now.better_than(&best_score) {
+        let improved = if oscillate {
+            let key = true_key(&st);
+            let b = better_key(key, best_key);
+            if b {
+                best_key = key;
+            }
+            b
+        } else {
+            now.better_than(&best_score)
+        };
+        if improved {
             best_score = now;
             best_edges.clone_from(&st.edge_of);
             since_best = 0;
         } else {
             // Threshold acceptance: allow a slightly worse solution early on.
             let tau = 0.02 * (1.0 - round as f64 / rounds as f64);
-            if now.primary > current.primary * (1.0 + tau) + 1e-12 {
+            if now.primary > current.primary + tau * current.primary.abs() + 1e-12 {
                 st = State::new(m, saved);
+                if oscillate {
+                    st.set_penalty(penalty);
+                }
             }
+        }
+        if oscillate {
+            penalty = if st.violation() > 0.0 {
+                penalty * 1.3
+            } else {
+                penalty / 1.1
+            };
+            penalty = penalty.clamp(low, high);
+            st.set_penalty(penalty);
         }
     }
     let mut st = State::new(m, best_edges);

@@ -94,6 +94,17 @@ impl<'m> State<'m> {
         s
     }
 
+    /// Sets the weight of a unit of violation (strategic oscillation lowers it to cross
+    /// infeasible ground, and raises it to come back).
+    pub fn set_penalty(&mut self, penalty: f64) {
+        self.penalty = penalty;
+    }
+
+    /// The weight of a unit of violation.
+    pub fn penalty(&self) -> f64 {
+        self.penalty
+    }
+
     /// Recomputes the running sums from the loads (after each applied change, and to bound drift).
     fn refresh(&mut self) {
         let m = self.m;

@@ -90,7 +90,7 @@ pub struct SolveOutcome {
 }
 
 /// Largest segment (unit×rep pairs) whose LP relaxation is solved for a bound.
-const LP_BOUND_MAX_PAIRS: usize = 2_000_000;
+const LP_BOUND_MAX_PAIRS: usize = 200_000;
 
 /// Heuristic rounds per start for a segment of `n` units (more on small segments).
 fn rounds_for(n: usize) -> usize {
@@ -118,6 +118,9 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
     } else {
         1
     };
+    // Large segments get fewer starts (at least two: one from the current owners, one from
+    // scratch) so that the work fits the time limit on a small machine.
+    let starts_for = |n: usize| if n <= 20_000 { starts } else { (starts * 20_000 / n).max(2).min(starts) };
     let heur: Vec<_> = models
         .par_iter()
         .map(|m| {
@@ -128,7 +131,7 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
                 0
             };
             (
-                solve_segment(m, ctx, starts, rounds),
+                solve_segment(m, ctx, starts_for(m.n_units()), rounds),
                 t.elapsed().as_secs_f64(),
             )
         })

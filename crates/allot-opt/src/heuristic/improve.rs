@@ -189,6 +189,11 @@ fn swap_pass(
 fn repair(st: &mut State<'_>, units: &[usize], stop: &dyn Fn() -> bool) -> bool {
     let m = st.m;
     let mut any = false;
+    if units.len() > REPAIR_MAX_UNITS {
+        // Steepest descent costs a full scan per move: on large segments the move passes
+        // (first improvement) do the repair instead.
+        return false;
+    }
     while st.violation() > 0.0 && !stop() {
         let mut best = st.score();
         let mut best_move = None;
@@ -234,6 +239,9 @@ fn repair(st: &mut State<'_>, units: &[usize], stop: &dyn Fn() -> bool) -> bool 
     }
     any
 }
+
+/// Largest scope (units) the steepest-descent repair scans.
+const REPAIR_MAX_UNITS: usize = 5_000;
 
 /// Unit pairs examined per repair swap step (all of them on small segments).
 const REPAIR_SWAP_PAIRS: usize = 200_000;

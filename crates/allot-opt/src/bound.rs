@@ -108,3 +108,108 @@ pub fn obvious_infeasibility(m: &SegModel) -> Option<String> {
     }
     None
 }
+
+/// A lower bound on the pair costs that hard bands force (0 without hard bands).
+///
+/// Each unit has a home: the rep of its unique cheapest pair (its current owner, in
+/// rebalance). Leaving home costs at least the gap to its second-cheapest pair. A rep whose
+/// home load exceeds (1 + band) × target must shed the excess, and the cheapest way to shed
+/// it is at least the fractional-knapsack optimum over its home units. Shedding sets of
+/// different reps are disjoint, so these costs add up; the same holds for reps below
+/// (1 − band) × target, which must take in units whose home is elsewhere. The bound is the
+/// larger of the two sums. Returns ∞ when a rep cannot shed or take in enough at all.
+pub fn band_bound(m: &SegModel) -> f64 {
+    if !m.hard_band || m.metrics.is_empty() {
+        return 0.0;
+    }
+    let n = m.n_units();
+    let nr = m.n_reps();
+    // Home rep and extra cost of leaving it, per unit.
+    let mut home: Vec<Option<(usize, usize, f64)>> = Vec::with_capacity(n);
+    for u in 0..n {
+        let mut best = (f64::INFINITY, usize::MAX);
+        let mut second = f64::INFINITY;
+        for e in m.edges(u) {
+            let c = m.edge_cost[e];
+            if c < best.0 {
+                second = best.0;
+                best = (c, e);
+            } else if c < second {
+                second = c;
+            }
+        }
+        let unique = best.1 != usize::MAX && second > best.0 + 1e-12;
+        home.push(unique.then(|| {
+            let extra = if m.locked[u] { f64::INFINITY } else { second - best.0 };
+            (m.edge_rep[best.1] as usize, best.1, extra)
+        }));
+    }
+    let mut home_load = vec![[0.0f64; 3]; nr];
+    let mut by_rep: Vec<Vec<usize>> = vec![Vec::new(); nr];
+    for (u, h) in home.iter().enumerate() {
+        if let Some((r, e, _)) = *h {
+            let l = m.pair_load(u, e);
+            for k in 0..3 {
+                home_load[r][k] += l[k];
+            }
+            by_rep[r].push(u);
+        }
+    }
+    // Fractional knapsack: least cost of a set of (load, cost) items of total load ≥ need.
+    let cover = |mut items: Vec<(f64, f64)>, need: f64| -> f64 {
+        items.retain(|i| i.0 > 0.0);
+        items.sort_by(|a, b| (a.1 / a.0).total_cmp(&(b.1 / b.0)));
+        let mut left = need;
+        let mut cost = 0.0;
+        for (load, c) in items {
+            if left <= 0.0 {
+                break;
+            }
+            let take = load.min(left);
+            cost += c * take / load;
+            left -= take;
+        }
+        if left > 1e-9 * need.max(1.0) { f64::INFINITY } else { cost }
+    };
+    let mut shed = 0.0;
+    let mut intake = 0.0;
+    for r in 0..nr {
+        let mut need_out: f64 = 0.0;
+        let mut need_in: f64 = 0.0;
+        for &k in &m.metrics {
+            let t = m.target[r][k];
+            if t <= 0.0 {
+                continue;
+            }
+            let over = home_load[r][k] - (1.0 + m.band) * t;
+            if over > 1e-9 * t {
+                let items = by_rep[r]
+                    .iter()
+                    .filter_map(|&u| home[u].map(|(_, e, x)| (m.pair_load(u, e)[k], x)))
+                    .filter(|i| i.1.is_finite())
+                    .collect();
+                need_out = need_out.max(cover(items, over));
+            }
+            let under = (1.0 - m.band) * t - home_load[r][k];
+            if under > 1e-9 * t {
+                // Units that may come in: eligible for r, home elsewhere (cost: leave home) or
+                // no home (free).
+                let items = (0..n)
+                    .filter(|&u| !m.locked[u] || home[u].is_some_and(|h| h.0 == r))
+                    .filter_map(|u| {
+                        let e = m.edges(u).find(|&e| m.edge_rep[e] as usize == r)?;
+                        match home[u] {
+                            Some((h, _, _)) if h == r => None,
+                            Some((_, _, x)) => Some((m.pair_load(u, e)[k], x)),
+                            None => Some((m.pair_load(u, e)[k], 0.0)),
+                        }
+                    })
+                    .collect();
+                need_in = need_in.max(cover(items, under));
+            }
+        }
+        shed += need_out;
+        intake += need_in;
+    }
+    shed.max(intake)
+}

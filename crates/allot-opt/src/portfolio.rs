@@ -258,7 +258,8 @@ fn finish_segment(
     let mut best = h.edge_of.clone();
     let mut objective = h.objective;
     let mut violation = h.violation;
-    let mut bound = cheap_bound(m);
+    let forced = crate::bound::band_bound(m);
+    let mut bound = cheap_bound(m) + if forced.is_finite() { forced } else { 0.0 };
     let mut engine_name = "heuristic".to_string();
     let mut milp_note = None;
     let mut proven_infeasible = false;

@@ -214,12 +214,25 @@ fn prune_candidates(
             coords.iter().map(|c| c.1).sum::<f64>() / n,
         )
     });
+    // Rank by an equirectangular distance (same order as great-circle at these ranges,
+    // far cheaper), and select the k best without sorting the rest.
+    let cos_lat = centroid.map_or(1.0, |c| c.0.to_radians().cos());
     let mut ranked: Vec<(u8, f64, usize)> = el
         .iter()
         .map(|&r| {
             let owns = members.iter().any(|&m| owner[m] == Some(r));
             let d = match (centroid, reps[r].coords()) {
-                (Some(c), Some(h)) => haversine_km(c, h),
+                (Some(c), Some(h)) => {
+                    let dlat = c.0 - h.0;
+                    let mut dlon = c.1 - h.1;
+                    if dlon > 180.0 {
+                        dlon -= 360.0;
+                    } else if dlon < -180.0 {
+                        dlon += 360.0;
+                    }
+                    let dlon = dlon * cos_lat;
+                    dlat * dlat + dlon * dlon
+                }
                 (None, _) => {
                     // No coordinates: a fixed pseudo-random order per family.
                     let x = (family as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
@@ -231,8 +244,15 @@ fn prune_candidates(
             (u8::from(!owns), d, r)
         })
         .collect();
-    ranked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let mut keep: Vec<usize> = ranked.into_iter().take(k).map(|x| x.2).collect();
+    let order = |a: &(u8, f64, usize), b: &(u8, f64, usize)| {
+        a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2))
+    };
+    ranked.select_nth_unstable_by(k - 1, order);
+    ranked.truncate(k);
+    // Collected into a fresh allocation: an in-place collect would keep the capacity of
+    // `ranked` (all eligible reps) alive for every family.
+    let mut keep: Vec<usize> = Vec::with_capacity(k);
+    keep.extend(ranked.iter().map(|x| x.2));
     keep.sort_unstable();
     keep
 }

@@ -140,7 +140,11 @@ pub fn band_bound(m: &SegModel) -> f64 {
         }
         let unique = best.1 != usize::MAX && second > best.0 + 1e-12;
         home.push(unique.then(|| {
-            let extra = if m.locked[u] { f64::INFINITY } else { second - best.0 };
+            let extra = if m.locked[u] {
+                f64::INFINITY
+            } else {
+                second - best.0
+            };
             (m.edge_rep[best.1] as usize, best.1, extra)
         }));
     }
@@ -169,7 +173,11 @@ pub fn band_bound(m: &SegModel) -> f64 {
             cost += c * take / load;
             left -= take;
         }
-        if left > 1e-9 * need.max(1.0) { f64::INFINITY } else { cost }
+        if left > 1e-9 * need.max(1.0) {
+            f64::INFINITY
+        } else {
+            cost
+        }
     };
     let mut shed = 0.0;
     let mut intake = 0.0;

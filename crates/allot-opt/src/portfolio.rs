@@ -120,7 +120,13 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
     };
     // Large segments get fewer starts (at least two: one from the current owners, one from
     // scratch) so that the work fits the time limit on a small machine.
-    let starts_for = |n: usize| if n <= 20_000 { starts } else { (starts * 20_000 / n).max(2).min(starts) };
+    let starts_for = |n: usize| {
+        if n <= 20_000 {
+            starts
+        } else {
+            (starts * 20_000 / n).max(2).min(starts)
+        }
+    };
     let heur: Vec<_> = models
         .par_iter()
         .map(|m| {

@@ -9,23 +9,15 @@ use crate::segment::SegModel;
 
 /// A lower bound on the objective of any feasible solution of `m`.
 pub fn cheap_bound(m: &SegModel) -> f64 {
-    let mut linear = 0.0;
-    let mut locked = vec![[0.0; 3]; m.n_reps()];
-    for u in 0..m.n_units() {
-        linear += m
-            .edges(u)
-            .map(|e| m.edge_cost[e])
-            .fold(f64::INFINITY, f64::min)
-            .min(1e300);
-        if m.locked[u] {
-            let e = m.edge_start[u] as usize;
-            let r = m.edge_rep[e] as usize;
-            let l = m.pair_load(u, e);
-            for k in 0..3 {
-                locked[r][k] += l[k];
-            }
-        }
-    }
+    let linear: f64 = (0..m.n_units())
+        .map(|u| {
+            m.edges(u)
+                .map(|e| m.edge_cost[e])
+                .fold(f64::INFINITY, f64::min)
+                .min(1e300)
+        })
+        .sum();
+    let locked = m.locked_loads();
     let mut balance = 0.0;
     for &k in &m.metrics {
         let mut lb: f64 = 0.0;
@@ -76,17 +68,7 @@ pub fn obvious_infeasibility(m: &SegModel) -> Option<String> {
             total[1] - cap_work
         ));
     }
-    let mut locked = vec![[0.0; 3]; m.n_reps()];
-    for u in 0..m.n_units() {
-        if m.locked[u] {
-            let e = m.edge_start[u] as usize;
-            let r = m.edge_rep[e] as usize;
-            let l = m.pair_load(u, e);
-            for k in 0..3 {
-                locked[r][k] += l[k];
-            }
-        }
-    }
+    let locked = m.locked_loads();
     for (r, l) in locked.iter().enumerate() {
         if l[2] > m.max_accounts[r] || l[1] > m.max_workload[r] * (1.0 + 1e-12) {
             return Some(format!(

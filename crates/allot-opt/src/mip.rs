@@ -59,17 +59,11 @@ pub fn solve_mip(
     let mut x: Vec<Option<Variable>> = vec![None; m.n_pairs()];
     let mut ncols = 0usize;
     let nr = m.n_reps();
-    let mut locked_load = vec![[0.0f64; 3]; nr];
+    let locked_load = m.locked_loads();
     let mut constant = 0.0;
     for u in 0..m.n_units() {
         if m.locked[u] {
-            let e = m.edge_start[u] as usize;
-            let r = m.edge_rep[e] as usize;
-            let l = m.pair_load(u, e);
-            for k in 0..3 {
-                locked_load[r][k] += l[k];
-            }
-            constant += m.edge_cost[e];
+            constant += m.edge_cost[m.edge_start[u] as usize];
             continue;
         }
         for e in m.edges(u) {

@@ -160,6 +160,20 @@ impl SegModel {
         [l[0], self.edge_work[e], l[2]]
     }
 
+    /// Loads that locked units already put on each rep.
+    pub fn locked_loads(&self) -> Vec<[f64; 3]> {
+        let mut locked = vec![[0.0; 3]; self.n_reps()];
+        for u in (0..self.n_units()).filter(|&u| self.locked[u]) {
+            let e = self.edge_start[u] as usize;
+            let l = self.pair_load(u, e);
+            let r = self.edge_rep[e] as usize;
+            for k in 0..3 {
+                locked[r][k] += l[k];
+            }
+        }
+        locked
+    }
+
     /// Number of local units.
     pub fn n_units(&self) -> usize {
         self.units.len()

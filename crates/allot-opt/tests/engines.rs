@@ -261,3 +261,61 @@ proptest! {
         }
     }
 }
+
+/// The O(1) move and swap evaluation agrees with a full recomputation after the change.
+#[test]
+fn incremental_evaluation_matches_full_recomputation() {
+    use allot_opt::heuristic::state::State;
+    use allot_opt::segment::SegModel;
+    for seed in 0..40 {
+        let p = instance(
+            seed,
+            if seed % 2 == 0 {
+                Objective::Redesign
+            } else {
+                Objective::Rebalance
+            },
+        );
+        let m = SegModel::new(&p, allot_model::SegIdx(0));
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let start: Vec<u32> = (0..m.n_units()).map(|u| m.edges(u).start as u32).collect();
+        let mut st = State::new(&m, start);
+        for _ in 0..50 {
+            let u = rng.random_range(0..m.n_units());
+            let e = m.edges(u).start + rng.random_range(0..m.edges(u).len());
+            if e == st.edge_of[u] as usize {
+                continue;
+            }
+            let predicted = st.eval_move(u, e);
+            st.apply_move(u, e);
+            let fresh = State::new(&m, st.edge_of.clone()).score();
+            assert!(
+                (predicted.primary - fresh.primary).abs() < 1e-7 * (1.0 + fresh.primary.abs()),
+                "seed {seed}: move predicted {} got {}",
+                predicted.primary,
+                fresh.primary
+            );
+            let (obj, viol) = m.evaluate(&st.edge_of);
+            assert!((obj - st.objective()).abs() < 1e-9 && (viol - st.violation()).abs() < 1e-9);
+            // A swap with another unit of another rep, when both may cross.
+            let v = rng.random_range(0..m.n_units());
+            let (a, b) = (
+                m.edge_rep[st.edge_of[u] as usize],
+                m.edge_rep[st.edge_of[v] as usize],
+            );
+            let eu = m.edges(u).find(|&x| m.edge_rep[x] == b);
+            let ev = m.edges(v).find(|&x| m.edge_rep[x] == a);
+            if let (Some(eu), Some(ev)) = (eu, ev)
+                && a != b
+            {
+                let predicted = st.eval_swap(u, eu, v, ev);
+                st.apply_many(&[(u, eu), (v, ev)]);
+                let fresh = State::new(&m, st.edge_of.clone()).score();
+                assert!(
+                    (predicted.primary - fresh.primary).abs() < 1e-7 * (1.0 + fresh.primary.abs()),
+                    "seed {seed}: swap"
+                );
+            }
+        }
+    }
+}

@@ -51,6 +51,9 @@ pub struct InputArgs {
     /// Plan (TOML); every field has a default.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
+    /// Pair costs (account_id, rep_id, cost, workload): only listed pairs are allowed.
+    #[arg(long, value_name = "FILE")]
+    pub pairs: Option<PathBuf>,
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,

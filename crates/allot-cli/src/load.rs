@@ -33,6 +33,8 @@ pub struct Loaded {
     pub inputs: Vec<InputFile>,
     /// Seconds spent reading and checking.
     pub read_s: f64,
+    /// The accepted rows of the pairs file, when one was given (for the independent check).
+    pub pairs: Option<Vec<allot_model::io::PairRow>>,
 }
 
 impl Loaded {
@@ -121,10 +123,22 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
             return Err(Failure::issues(&all));
         }
     };
+    let pairs_name = input.pairs.as_ref().map(|p| p.display().to_string());
+    let pairs = match (&input.pairs, &pairs_name) {
+        (Some(path), Some(name)) => {
+            Some(io::read_pairs(path, name, &plan).map_err(|e| Failure::issues(&e))?)
+        }
+        _ => None,
+    };
     let mut refused = accounts.refused;
     refused.extend(reps.refused);
     let mut warnings = accounts.warnings;
     warnings.extend(reps.warnings);
+    let pair_rows = pairs.map(|p| {
+        refused.extend(p.refused);
+        warnings.extend(p.warnings);
+        p.rows
+    });
     if accounts.rows.is_empty() && refused.iter().all(|i| i.file != files.accounts) {
         return Err(Failure::issues(&[Issue::file(
             &files.accounts,
@@ -142,7 +156,7 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
         )]));
     }
     let strict = plan.strict;
-    let inputs = vec![
+    let mut inputs = vec![
         InputFile {
             path: files.accounts.clone(),
             sha256: sha256_file(&input.accounts),
@@ -154,6 +168,17 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
             rows: reps.rows.len() + refused.iter().filter(|i| i.file == files.reps).count(),
         },
     ];
+    if let (Some(path), Some(rows)) = (&input.pairs, &pair_rows) {
+        inputs.push(InputFile {
+            path: path.display().to_string(),
+            sha256: sha256_file(path),
+            rows: rows.len()
+                + refused
+                    .iter()
+                    .filter(|i| Some(&i.file) == pairs_name.as_ref())
+                    .count(),
+        });
+    }
     let ids_of = |file: &str| {
         refused
             .iter()
@@ -165,13 +190,19 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
         accounts: ids_of(&files.accounts),
         reps: ids_of(&files.reps),
     };
-    let mut built =
-        Problem::build_after_reading(accounts.rows, reps.rows, plan, &files, &refused_ids)
-            .map_err(|mut e| {
-                let mut all = refused.clone();
-                all.append(&mut e);
-                Failure::issues(&all)
-            })?;
+    let mut built = Problem::build_after_reading(
+        accounts.rows,
+        reps.rows,
+        pairs_name.as_deref().zip(pair_rows.clone()),
+        plan,
+        &files,
+        &refused_ids,
+    )
+    .map_err(|mut e| {
+        let mut all = refused.clone();
+        all.append(&mut e);
+        Failure::issues(&all)
+    })?;
     if strict && !refused.is_empty() {
         // Strict: every refused row fails the run; list the cross-row problems too.
         let mut all = refused.clone();
@@ -185,6 +216,7 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
         warnings,
         inputs,
         read_s: t.elapsed().as_secs_f64(),
+        pairs: pair_rows,
     })
 }
 

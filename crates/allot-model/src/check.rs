@@ -53,6 +53,27 @@ pub fn check(
     assignment: &BTreeMap<String, String>,
     bands: bool,
 ) -> Vec<Violation> {
+    check_with_pairs(accounts, reps, plan, assignment, bands, None)
+}
+
+/// As [`check`], when a pairs file restricts the allowed (account, rep) pairs and gives their
+/// workloads.
+pub fn check_with_pairs(
+    accounts: &[Account],
+    reps: &[Rep],
+    plan: &Plan,
+    assignment: &BTreeMap<String, String>,
+    bands: bool,
+    pairs: Option<&[crate::io::PairRow]>,
+) -> Vec<Violation> {
+    let pair: Option<HashMap<(&str, &str), Option<f64>>> = pairs.map(|rows| {
+        let mut m = HashMap::new();
+        for p in rows {
+            m.entry((p.account_id.as_str(), p.rep_id.as_str()))
+                .or_insert(p.workload);
+        }
+        m
+    });
     let mut out = Vec::new();
     let mut v = |rule: Rule, message: String| out.push(Violation { rule, message });
     let rep: HashMap<&str, &Rep> = reps.iter().map(|r| (r.id.as_str(), r)).collect();
@@ -189,6 +210,20 @@ pub fn check(
                         .iter()
                         .any(|x| x.trim().to_lowercase() == val.trim().to_lowercase())
             };
+            let listed = pair.as_ref().map(|m| m.get(&(a.id.as_str(), rid.as_str())));
+            if locked_owner.is_none() && matches!(listed, Some(None)) {
+                v(
+                    Rule::Eligibility,
+                    format!(
+                        "account {} goes to {rid}, a pair the pairs file does not list",
+                        a.id
+                    ),
+                );
+            }
+            let workload = match listed {
+                Some(Some(Some(w))) => *w,
+                _ => a.workload,
+            };
             if locked_owner.is_none()
                 && !(allowed(&r.regions, &a.region) && allowed(&r.industries, &a.industry))
             {
@@ -210,7 +245,7 @@ pub fn check(
             }
             let e = per_rep.entry(r.id.as_str()).or_default();
             e.0 += 1;
-            e.1 += a.workload;
+            e.1 += workload;
             e.2 += a.potential;
         }
     }

@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::geo::haversine_km;
-use crate::ids::{RepIdx, UnitIdx};
+use crate::ids::{AccountIdx, RepIdx, UnitIdx};
 use crate::plan::Metric;
 use crate::problem::Problem;
 
@@ -96,6 +96,8 @@ pub struct Figures {
     pub mean_km: Option<f64>,
     /// Accounts with no rep.
     pub unassigned: usize,
+    /// Total pairs.csv cost of the assignment (when a pairs file was given).
+    pub pair_cost: Option<f64>,
 }
 
 /// Computes every figure of an account → rep assignment (reps may be `None`, e.g. white space).
@@ -107,6 +109,7 @@ pub fn figures(p: &Problem, account_rep: &[Option<RepIdx>]) -> Figures {
     let mut seg_moved = vec![0usize; p.segments.len()];
     let mut seg_km = vec![(0.0f64, 0usize); p.segments.len()];
     let (mut owned, mut moved, mut moved_pot, mut unassigned) = (0, 0, 0.0, 0);
+    let mut pair_cost = 0.0;
     for (i, a) in p.accounts.iter().enumerate() {
         let rep = account_rep[i];
         let seg = p.account_segment[i].index();
@@ -122,9 +125,16 @@ pub fn figures(p: &Problem, account_rep: &[Option<RepIdx>]) -> Figures {
             unassigned += 1;
             continue;
         };
+        let pair = p
+            .pairs
+            .as_ref()
+            .and_then(|m| m.get(&(AccountIdx::from_usize(i), r)));
+        if let Some(&(c, _)) = pair {
+            pair_cost += c;
+        }
         let r = r.index();
         load[r][0] += a.potential;
-        load[r][1] += a.workload;
+        load[r][1] += pair.map_or(a.workload, |x| x.1);
         load[r][2] += 1.0;
         count[r] += 1;
         if let (Some(home), Some(at)) = (p.reps[r].coords(), a.coords()) {
@@ -221,6 +231,7 @@ pub fn figures(p: &Problem, account_rep: &[Option<RepIdx>]) -> Figures {
         moved_potential: moved_pot,
         mean_km: (n_km > 0).then(|| sum_km / n_km as f64),
         unassigned,
+        pair_cost: p.pairs.as_ref().map(|_| pair_cost),
     }
 }
 

@@ -190,6 +190,90 @@ const REP_FIELDS: &[Field] = &[
     },
 ];
 
+const PAIR_FIELDS: &[Field] = &[
+    Field {
+        name: "account_id",
+        aliases: &["id", "accountid"],
+        salesforce: &["AccountId", "Account ID"],
+        required: true,
+    },
+    Field {
+        name: "rep_id",
+        aliases: &["user_id", "userid", "owner_id"],
+        salesforce: &["UserId", "OwnerId"],
+        required: true,
+    },
+    Field {
+        name: "cost",
+        aliases: &[],
+        salesforce: &[],
+        required: true,
+    },
+    Field {
+        name: "workload",
+        aliases: &["hours"],
+        salesforce: &[],
+        required: false,
+    },
+];
+
+/// One row of pairs.csv: the cost and workload of one account with one rep.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PairRow {
+    /// The account.
+    pub account_id: String,
+    /// The rep.
+    pub rep_id: String,
+    /// The pair's cost (any finite number: affinity, travel, …).
+    pub cost: f64,
+    /// The pair's workload; `None` = the account's own workload.
+    pub workload: Option<f64>,
+    /// Line of the row in its file.
+    pub line: u64,
+}
+
+/// Reads pairs.csv.
+pub fn read_pairs(path: &Path, file: &str, plan: &Plan) -> Result<RowsRead<PairRow>, Vec<Issue>> {
+    let source = open_source(path, file).map_err(|e| vec![*e])?;
+    read_pairs_from(source, file, plan)
+}
+
+/// Reads pairs from any byte source.
+pub fn read_pairs_from(
+    source: Box<dyn Read>,
+    file: &str,
+    plan: &Plan,
+) -> Result<RowsRead<PairRow>, Vec<Issue>> {
+    parse_table(
+        source,
+        file,
+        plan,
+        PAIR_FIELDS,
+        &plan.columns.pairs,
+        |ctx, line| {
+            let raw = ctx.text("cost");
+            let cost = match parse_number(raw) {
+                Some(v) if v.is_finite() => Some(v),
+                _ => {
+                    ctx.fail("cost", format!("{raw:?} is not a finite number"));
+                    None
+                }
+            };
+            if ctx.text("rep_id").is_empty() {
+                ctx.fail("rep_id", "rep_id is empty".into());
+            }
+            let workload = ctx.number("workload");
+            Some(PairRow {
+                account_id: ctx.text("account_id").to_string(),
+                rep_id: ctx.text("rep_id").to_string(),
+                cost: cost?,
+                workload,
+                line,
+            })
+        },
+    )
+}
+
 /// Header comparison key: lower case, letters and digits only ("Account ID" = "account_id").
 fn header_key(h: &str) -> String {
     h.chars()

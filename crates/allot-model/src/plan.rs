@@ -139,6 +139,8 @@ pub struct Plan {
     pub disruption: Disruption,
     /// Weight of mean distance from rep home to account.
     pub compactness: Compactness,
+    /// Weight of the pair costs of pairs.csv.
+    pub pairs: Pairs,
     /// Headcount rounding policy for the capacity plan.
     pub capacity: Capacity,
     /// Input checks that can be relaxed.
@@ -159,6 +161,7 @@ impl Default for Plan {
             balance: Balance::default(),
             disruption: Disruption::default(),
             compactness: Compactness::default(),
+            pairs: Pairs::default(),
             capacity: Capacity::default(),
             validation: Validation::default(),
             solver: Solver::default(),
@@ -174,6 +177,8 @@ pub struct Columns {
     pub accounts: BTreeMap<String, String>,
     /// Mapping for reps.csv.
     pub reps: BTreeMap<String, String>,
+    /// Mapping for pairs.csv.
+    pub pairs: BTreeMap<String, String>,
 }
 
 /// One ordered segment rule. Conditions are alternatives (any one matches); no condition matches all.
@@ -295,6 +300,15 @@ impl Default for Disruption {
 #[serde(default, deny_unknown_fields)]
 pub struct Compactness {
     /// Objective weight per 100 km of mean distance (0 = ignore distance); segments may override.
+    pub weight: f64,
+}
+
+/// Pair costs (pairs.csv): the `cost` objective minimises their total; the other objectives
+/// add `weight` × the total.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Pairs {
+    /// Objective weight of the total pair cost in redesign and rebalance (0 = ignore).
     pub weight: f64,
 }
 
@@ -503,6 +517,7 @@ impl Plan {
         for (field, v) in [
             ("disruption.weight", self.disruption.weight),
             ("compactness.weight", self.compactness.weight),
+            ("pairs.weight", self.pairs.weight),
         ] {
             if !(v.is_finite() && v >= 0.0) {
                 return bad(field, format!("must be ≥ 0, got {v}"));

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::geo::haversine_km;
 use crate::ids::{AccountIdx, RepIdx, SegIdx, UnitIdx};
+use crate::io::PairRow;
 use crate::issue::{Issue, Severity};
 use crate::plan::{Metric, Objective, Plan, UnknownOwner, segment_key};
 use crate::rows::{Account, Rep, RepStatus};
@@ -50,6 +51,10 @@ pub struct Units {
     pub edge_cost: Vec<f64>,
     /// Accounts of the unit that change owner if the unit goes to the pair's rep.
     pub edge_moved: Vec<u32>,
+    /// Total pairs.csv cost of the unit's accounts with the pair's rep (0 without pairs).
+    pub edge_pair_cost: Vec<f64>,
+    /// Workload the unit puts on the pair's rep (pairs.csv workloads, else the accounts').
+    pub edge_work: Vec<f64>,
 }
 
 impl Units {
@@ -112,6 +117,8 @@ pub struct Problem {
     pub balance_weight: [f64; 3],
     /// Whether the balance band is a hard constraint (rebalance).
     pub band_is_hard: bool,
+    /// pairs.csv by (account, rep): cost and workload; `None` when no pairs file was given.
+    pub pairs: Option<HashMap<(AccountIdx, RepIdx), (f64, f64)>>,
 }
 
 /// A problem together with what the checks refused and warned about.
@@ -268,7 +275,7 @@ impl Problem {
         plan: Plan,
         files: &FileNames,
     ) -> Result<Built, Vec<Issue>> {
-        Problem::build_after_reading(accounts, reps, plan, files, &RefusedIds::default())
+        Problem::build_after_reading(accounts, reps, None, plan, files, &RefusedIds::default())
     }
 
     /// As [`Problem::build`], knowing which account ids were already refused while reading:
@@ -277,6 +284,7 @@ impl Problem {
     pub fn build_after_reading(
         accounts: Vec<Account>,
         reps: Vec<Rep>,
+        pairs: Option<(&str, Vec<PairRow>)>,
         plan: Plan,
         files: &FileNames,
         refused_ids: &RefusedIds,
@@ -701,6 +709,59 @@ impl Problem {
             fam_lock.push(lock);
         }
 
+        // Pairs: each (account, rep) once, both known; then only listed pairs are allowed.
+        let mut pair_of: HashMap<(usize, usize), (f64, Option<f64>)> = HashMap::new();
+        if let Some((pfile, rows)) = &pairs {
+            for row in rows {
+                let refuse = |msg: String, column: &str| {
+                    Issue::row(
+                        Severity::Refused,
+                        pfile,
+                        row.line,
+                        column,
+                        &row.account_id,
+                        msg,
+                        "correct the pair or remove it",
+                    )
+                };
+                let a = acc_by_id.get(&row.account_id).copied();
+                let r = rep_by_id.get(&row.rep_id).copied().filter(|&r| rep_ok[r]);
+                match (a, r) {
+                    (None, _) => ck.refused.push(refuse(
+                        if refused_ids.accounts.contains(&row.account_id) {
+                            format!(
+                                "account {:?} was refused in the accounts file",
+                                row.account_id
+                            )
+                        } else {
+                            format!("account {:?} is not in the accounts file", row.account_id)
+                        },
+                        "account_id",
+                    )),
+                    (_, None) => ck.refused.push(refuse(
+                        format!(
+                            "rep {:?} is not an accepted rep of the reps file",
+                            row.rep_id
+                        ),
+                        "rep_id",
+                    )),
+                    (Some(a), Some(r)) => {
+                        if let Some(first) = pair_of.insert((a, r), (row.cost, row.workload)) {
+                            ck.refused.push(refuse(
+                                format!(
+                                    "pair {} – {} is listed twice; the first row counts",
+                                    row.account_id, row.rep_id
+                                ),
+                                "rep_id",
+                            ));
+                            pair_of.insert((a, r), first);
+                        }
+                    }
+                }
+            }
+        }
+        let with_pairs = pairs.is_some();
+
         // Eligible reps per family.
         let mut seg_reps: Vec<Vec<usize>> = vec![Vec::new(); seg_names.len()];
         for (i, s) in rep_seg.iter().enumerate() {
@@ -720,6 +781,7 @@ impl Problem {
                     .filter(|&r| {
                         members.iter().all(|&m| {
                             reps[r].is_eligible(&accounts[m].region, &accounts[m].industry)
+                                && (!with_pairs || pair_of.contains_key(&(m, r)))
                         })
                     })
                     .collect(),
@@ -741,6 +803,13 @@ impl Problem {
                         format!(
                             "add a rep with segment {seg:?} to the reps file, or change the segment rules"
                         ),
+                    )
+                } else if with_pairs {
+                    (
+                        format!(
+                            "no active rep of segment {seg:?} is paired with this account (and its family) in the pairs file"
+                        ),
+                        "add a pair for one of the segment's reps, or check the ids".to_string(),
                     )
                 } else {
                     (
@@ -891,6 +960,19 @@ impl Problem {
                     })
                     .count() as u32;
                 moved_rep.push(moved);
+                let (mut pc, mut pw) = (0.0, 0.0);
+                for &m in members {
+                    let own = kept_accounts[new_acc[m].unwrap_or_default().index()].workload;
+                    match pair_of.get(&(m, r)) {
+                        Some(&(c, w)) => {
+                            pc += c;
+                            pw += w.unwrap_or(own);
+                        }
+                        None => pw += own,
+                    }
+                }
+                units.edge_pair_cost.push(pc);
+                units.edge_work.push(pw);
             }
             units.edge_start.push(units.edge_rep.len() as u32);
         }
@@ -910,6 +992,18 @@ impl Problem {
             }
         }
 
+        let pairs_map = with_pairs.then(|| {
+            pair_of
+                .iter()
+                .filter_map(|(&(a, r), &(c, w))| {
+                    let (na, nr) = (new_acc[a]?, new_rep[r]?);
+                    Some((
+                        (na, nr),
+                        (c, w.unwrap_or(kept_accounts[na.index()].workload)),
+                    ))
+                })
+                .collect()
+        });
         let mut problem = Problem {
             plan,
             accounts: kept_accounts,
@@ -925,6 +1019,7 @@ impl Problem {
             units,
             balance_weight: [0.0; 3],
             band_is_hard: false,
+            pairs: pairs_map,
         };
         problem.set_objective_terms();
         let mut warnings = ck.warnings;
@@ -998,6 +1093,10 @@ impl Problem {
                 }
             })
             .collect();
+        let pair_scale = match plan.objective {
+            Objective::Cost => 1.0,
+            _ => plan.pairs.weight,
+        };
         let (move_scale, compact_scale, balance_scale) = match plan.objective {
             Objective::Redesign => (plan.disruption.weight, 1.0, 1.0),
             Objective::Rebalance => (1.0, 0.01, 0.01),
@@ -1042,7 +1141,7 @@ impl Problem {
                         .sum();
                     c += compact_scale * seg_compact[seg] * km / with_coords[seg] / 100.0;
                 }
-                cost[e] = c;
+                cost[e] = c + pair_scale * self.units.edge_pair_cost[e];
             }
         }
         self.units.edge_cost = cost;

@@ -64,7 +64,7 @@ impl SegModel {
                 if r != u32::MAX {
                     edge_rep.push(r);
                     edge_cost.push(p.units.edge_cost[e]);
-                    edge_work.push(p.units.load[u.index()][1]);
+                    edge_work.push(p.units.edge_work[e]);
                 }
             }
             edge_start.push(edge_rep.len() as u32);

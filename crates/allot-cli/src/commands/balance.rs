@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
-use allot_model::check::check;
+use allot_model::check::check_with_pairs;
 use allot_model::{Objective, Plan, figures};
 use allot_opt::{SearchContext, Status};
 
@@ -80,7 +80,14 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
         .zip(&account_rep)
         .filter_map(|(a, r)| r.map(|r| (a.id.clone(), p.reps[r.index()].id.clone())))
         .collect();
-    let violations = check(&p.accounts, &p.reps, &p.plan, &map, p.band_is_hard);
+    let violations = check_with_pairs(
+        &p.accounts,
+        &p.reps,
+        &p.plan,
+        &map,
+        p.band_is_hard,
+        loaded.pairs.as_deref(),
+    );
     let feasible = violations.is_empty()
         && outcome.status != Status::Infeasible
         && outcome.status != Status::TimeLimit;

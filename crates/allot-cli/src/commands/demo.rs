@@ -21,6 +21,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, Failure> {
         accounts: input_dir.join("accounts.csv"),
         reps: input_dir.join("reps.csv"),
         plan: Some(input_dir.join("plan.toml")),
+        pairs: None,
         out: args.out.clone(),
     };
     eprintln!("== capacity plan ==");

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use allot_model::check::check;
+use allot_model::check::check_with_pairs;
 use allot_model::figures;
 
 use crate::args::{InputArgs, SolverFlags};
@@ -26,12 +26,13 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
         .filter_map(|(a, r)| r.map(|r| (a.id.clone(), p.reps[r.index()].id.clone())))
         .collect();
     let mut flags = red_flags(p, &f, &loaded.warnings, &refused);
-    flags.extend(violation_flags(&check(
+    flags.extend(violation_flags(&check_with_pairs(
         &p.accounts,
         &p.reps,
         &p.plan,
         &map,
         false,
+        loaded.pairs.as_deref(),
     )));
     let summary = Summary::of_figures(
         "evaluate",

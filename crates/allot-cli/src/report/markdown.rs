@@ -58,6 +58,9 @@ pub fn render(
         s.moves.moved_pct,
         money(s.moves.moved_potential)
     );
+    if let Some(c) = s.pair_cost {
+        let _ = writeln!(o, "- Total pair cost (pairs file): {c}");
+    }
     if let Some(km) = s.mean_km {
         let _ = writeln!(o, "- Mean distance rep home → account: {km:.0} km");
     }

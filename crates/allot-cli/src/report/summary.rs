@@ -105,6 +105,8 @@ pub struct Summary {
     pub moves: Moves,
     /// Mean km rep home to account, all segments.
     pub mean_km: Option<f64>,
+    /// Total pairs.csv cost of the assignment (when a pairs file was given).
+    pub pair_cost: Option<f64>,
     /// Per segment.
     pub segments: Vec<SegmentSummary>,
     /// What a leader should look at.
@@ -147,6 +149,7 @@ impl Summary {
             warnings: loaded.warnings.len(),
             moves: moves(f),
             mean_km: f.mean_km,
+            pair_cost: f.pair_cost,
             segments: segments(f, None),
             red_flags,
             inputs: loaded.inputs_with_plan(plan_path),

@@ -206,6 +206,12 @@ impl SegModel {
     #[inline]
     pub fn violation(&self, r: usize, load: &[f64; 3]) -> f64 {
         let mut v = 0.0;
+        if !self.hard_band
+            && self.max_accounts[r] == f64::INFINITY
+            && self.max_workload[r] == f64::INFINITY
+        {
+            return 0.0;
+        }
         if load[2] > self.max_accounts[r] {
             v += (load[2] - self.max_accounts[r]) / self.max_accounts[r].max(1.0);
         }

@@ -244,4 +244,4 @@ fn repair(st: &mut State<'_>, units: &[usize], stop: &dyn Fn() -> bool) -> bool 
 const REPAIR_MAX_UNITS: usize = 5_000;
 
 /// Unit pairs examined per repair swap step (all of them on small segments).
-const REPAIR_SWAP_PAIRS: usize = 200_000;
+const REPAIR_SWAP_PAIRS: usize = 20_000;

@@ -53,6 +53,8 @@ pub struct State<'m> {
     pub load: Vec<[f64; 3]>,
     linear: f64,
     violation: f64,
+    /// Violation of each rep at the last refresh.
+    rep_violation: Vec<f64>,
     spread: f64,
     /// Per metric: the worst reps by |dev| (|dev|, rep), worst first.
     top: Vec<[(f64, u32); TOP]>,
@@ -86,6 +88,7 @@ impl<'m> State<'m> {
             load,
             linear,
             violation: 0.0,
+            rep_violation: vec![0.0; m.n_reps()],
             spread: 0.0,
             top: vec![[(0.0, u32::MAX); TOP]; 3],
             penalty,
@@ -108,7 +111,10 @@ impl<'m> State<'m> {
     /// Recomputes the running sums from the loads (after each applied change, and to bound drift).
     fn refresh(&mut self) {
         let m = self.m;
-        self.violation = (0..m.n_reps()).map(|r| m.violation(r, &self.load[r])).sum();
+        for r in 0..m.n_reps() {
+            self.rep_violation[r] = m.violation(r, &self.load[r]);
+        }
+        self.violation = self.rep_violation.iter().sum();
         self.spread = 0.0;
         for &k in &m.metrics {
             let mut top = [(0.0, u32::MAX); TOP];
@@ -192,8 +198,8 @@ impl<'m> State<'m> {
             balance += m.weight[k] * worst;
         }
         let dviol = m.violation(a, &la) + m.violation(b, &lb)
-            - m.violation(a, &self.load[a])
-            - m.violation(b, &self.load[b]);
+            - self.rep_violation[a]
+            - self.rep_violation[b];
         let violation = (self.violation + dviol).max(0.0);
         Delta {
             primary: balance + self.linear + dlinear + self.penalty * violation,

@@ -51,9 +51,11 @@ pub fn local_search_over(
 ) -> bool {
     let m = st.m;
     let mut free_order: Vec<usize> = units.to_vec();
-    let mut any = repair(st, units, stop);
-    for _ in 0..max_passes {
-        if stop() {
+    // Feasibility first and one full pass always run, even past the deadline: a start cut
+    // short must still hand back a repaired, locally improved solution.
+    let mut any = repair(st, units, &|| false);
+    for pass in 0..max_passes {
+        if pass > 0 && stop() {
             break;
         }
         let mut improved = false;

@@ -32,6 +32,32 @@ fn gap1_first() -> Option<Gap> {
     Some((c, a, b))
 }
 
+/// Runs `allot balance` on accounts.csv, reps.csv and pairs.csv of `d` (plus `extra`
+/// arguments), asserts exit 0 and returns the output folder.
+fn balance_with_pairs(d: &Path, extra: &[&std::ffi::OsStr]) -> std::path::PathBuf {
+    let out = d.join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_allot"))
+        .arg("balance")
+        .args(extra)
+        .arg("--accounts")
+        .arg(d.join("accounts.csv"))
+        .arg("--reps")
+        .arg(d.join("reps.csv"))
+        .arg("--pairs")
+        .arg(d.join("pairs.csv"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("allot runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    out
+}
+
 #[test]
 fn pairs_make_allot_a_generalized_assignment_solver() {
     let Some((c, a, b)) = gap1_first() else {
@@ -63,26 +89,7 @@ fn pairs_make_allot_a_generalized_assignment_solver() {
         "objective = \"cost\"\n[solver]\ntime_limit_s = 60\n",
     )
     .unwrap();
-    let out = d.join("out");
-    let o = Command::new(env!("CARGO_BIN_EXE_allot"))
-        .args(["balance", "--accounts"])
-        .arg(d.join("accounts.csv"))
-        .arg("--reps")
-        .arg(d.join("reps.csv"))
-        .arg("--pairs")
-        .arg(d.join("pairs.csv"))
-        .arg("--plan")
-        .arg(d.join("plan.toml"))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("allot runs");
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let out = balance_with_pairs(d, &["--plan".as_ref(), d.join("plan.toml").as_os_str()]);
 
     // Independent check from the raw matrices.
     let mut rdr = csv::Reader::from_path(out.join("assignments.csv")).unwrap();
@@ -126,24 +133,7 @@ fn bad_pair_rows_are_refused_naming_file_row_and_column() {
         "account_id,rep_id,cost,workload\nX1,R1,1,1\nX1,R9,1,1\nX2,R2,abc,1\nX2,R1,2,\nX2,R1,3,\nX3,R2,-1,2\nX9,R1,1,1\n",
     )
     .unwrap();
-    let out = d.join("out");
-    let o = Command::new(env!("CARGO_BIN_EXE_allot"))
-        .args(["balance", "--time-limit", "5", "--accounts"])
-        .arg(d.join("accounts.csv"))
-        .arg("--reps")
-        .arg(d.join("reps.csv"))
-        .arg("--pairs")
-        .arg(d.join("pairs.csv"))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .expect("allot runs");
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let out = balance_with_pairs(d, &["--time-limit".as_ref(), "5".as_ref()]);
     let rejects = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
     let rows: Vec<&str> = rejects.lines().skip(1).collect();
     let has = |row: &str, column: &str| {

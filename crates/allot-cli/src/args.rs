@@ -126,8 +126,17 @@ pub struct InitArgs {
 /// Arguments of `bench`.
 #[derive(Debug, Args, Clone)]
 pub struct BenchArgs {
-    /// Which suite: gap.
+    /// Which suite: gap (OR-Library instances), demo (the bundled demo), scale (a generated instance).
     pub suite: String,
+    /// scale: accounts of the generated instance.
+    #[arg(long = "n-accounts", default_value_t = 100_000)]
+    pub n_accounts: usize,
+    /// scale: reps of the generated instance.
+    #[arg(long = "n-reps", default_value_t = 350)]
+    pub n_reps: usize,
+    /// demo/scale: band of the rebalance scenario, percent.
+    #[arg(long, default_value_t = 2.0)]
+    pub band_pct: f64,
     /// Folder of the instances (default ../shared/bench/gap).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,

@@ -152,11 +152,14 @@ fn agents(m: &SegModel, edges: &[u32]) -> Vec<usize> {
 
 /// Runs `allot bench gap`.
 pub fn run(args: &BenchArgs) -> Result<ExitCode, Failure> {
-    if args.suite != "gap" {
-        return Err(Failure::input(format!(
-            "unknown suite {:?}; the suite is \"gap\"",
-            args.suite
-        )));
+    match args.suite.as_str() {
+        "gap" => {}
+        "demo" | "scale" => return super::bench_territory::run(args),
+        other => {
+            return Err(Failure::input(format!(
+                "unknown suite {other:?}; suites: gap, demo, scale"
+            )));
+        }
     }
     let dir: PathBuf = args
         .dir

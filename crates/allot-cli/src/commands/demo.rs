@@ -6,8 +6,9 @@ use crate::args::{DemoArgs, InputArgs};
 use crate::failure::Failure;
 use crate::report::write_atomic;
 
-const ACCOUNTS: &str = include_str!("../../../../data/demo/accounts.csv");
-const REPS: &str = include_str!("../../../../data/demo/reps.csv");
+/// The bundled demo accounts and reps (also benchmarked by `allot bench demo`).
+pub(crate) const ACCOUNTS: &str = include_str!("../../../../data/demo/accounts.csv");
+pub(crate) const REPS: &str = include_str!("../../../../data/demo/reps.csv");
 const PLAN: &str = include_str!("../../../../data/demo/plan.toml");
 
 /// Runs `allot demo`: writes the demo inputs to `OUT/input/`, prints the capacity plan,

@@ -156,6 +156,53 @@ fn base_instance_of_the_bad_fixtures_is_valid() {
     assert_eq!(c.rows.len(), 8);
 }
 
+/// One bad-fixture case as run: its inputs, output folder and the process output.
+struct CaseRun {
+    accounts: PathBuf,
+    reps: PathBuf,
+    out: PathBuf,
+    output: std::process::Output,
+}
+
+impl CaseRun {
+    /// The input file that carries the defect.
+    fn defect(&self, case: &Case) -> &PathBuf {
+        match case.which {
+            Which::Accounts => &self.accounts,
+            Which::Reps => &self.reps,
+        }
+    }
+}
+
+/// Runs `allot balance` on a case with the given plan of the bad fixtures; records a failure
+/// and returns None when the exit code is not `want`.
+fn run_case(
+    case: &Case,
+    dir: &Path,
+    plan: &str,
+    want: i32,
+    failures: &mut Vec<String>,
+) -> Option<CaseRun> {
+    let (accounts, reps) = inputs(case);
+    let out = dir.join(case.file);
+    let output = run_solve("balance", &accounts, &reps, Some(&bad(plan)), &out, &[]);
+    if code(&output) != want {
+        failures.push(format!(
+            "{}: exit {}, expected {want}\n{}",
+            case.file,
+            code(&output),
+            stderr(&output)
+        ));
+        return None;
+    }
+    Some(CaseRun {
+        accounts,
+        reps,
+        out,
+        output,
+    })
+}
+
 /// Runs every row-level case without strict; collects every failure before failing, so one
 /// product bug does not hide the others.
 #[test]
@@ -163,30 +210,11 @@ fn bad_rows_go_to_rejects_and_the_rest_is_assigned() {
     let dir = tempdir();
     let mut failures = Vec::new();
     for case in CASES {
-        let (accounts, reps) = inputs(case);
-        let defect = match case.which {
-            Which::Accounts => &accounts,
-            Which::Reps => &reps,
-        };
-        let out = dir.path().join(case.file);
-        let o = run_solve(
-            "balance",
-            &accounts,
-            &reps,
-            Some(&bad("plan.toml")),
-            &out,
-            &[],
-        );
-        if code(&o) != 0 {
-            failures.push(format!(
-                "{}: exit {}, expected 0\n{}",
-                case.file,
-                code(&o),
-                stderr(&o)
-            ));
+        let Some(r) = run_case(case, dir.path(), "plan.toml", 0, &mut failures) else {
             continue;
-        }
-        let rejects = read_rejects(&out);
+        };
+        let (accounts, reps, defect, out) = (&r.accounts, &r.reps, r.defect(case), &r.out);
+        let rejects = read_rejects(out);
         let mut got: Vec<(String, u64, String)> = rejects
             .iter()
             .map(|r| (file_name(Path::new(&r.file)), r.row, r.column.clone()))
@@ -218,7 +246,7 @@ fn bad_rows_go_to_rejects_and_the_rest_is_assigned() {
                 rejects.len()
             ));
         }
-        let result = std::panic::catch_unwind(|| check(&Spec::new(&accounts, &reps, &out)));
+        let result = std::panic::catch_unwind(|| check(&Spec::new(accounts, reps, out)));
         if let Err(e) = result {
             let msg = e
                 .downcast_ref::<String>()
@@ -241,30 +269,11 @@ fn strict_plan_fails_on_any_bad_row_naming_file_row_and_column() {
     let dir = tempdir();
     let mut failures = Vec::new();
     for case in CASES {
-        let (accounts, reps) = inputs(case);
-        let defect = match case.which {
-            Which::Accounts => &accounts,
-            Which::Reps => &reps,
-        };
-        let out = dir.path().join(case.file);
-        let o = run_solve(
-            "balance",
-            &accounts,
-            &reps,
-            Some(&bad("plan_strict.toml")),
-            &out,
-            &[],
-        );
-        if code(&o) != 1 {
-            failures.push(format!(
-                "{}: exit {}, expected 1\n{}",
-                case.file,
-                code(&o),
-                stderr(&o)
-            ));
+        let Some(r) = run_case(case, dir.path(), "plan_strict.toml", 1, &mut failures) else {
             continue;
-        }
-        let err = stderr(&o);
+        };
+        let (defect, out, o) = (r.defect(case), &r.out, &r.output);
+        let err = stderr(o);
         let name = file_name(defect);
         for (row, col) in case.refused {
             let named = err

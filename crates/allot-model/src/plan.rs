@@ -358,6 +358,11 @@ pub struct Solver {
     pub milp_max_pairs: usize,
     /// Branch-and-bound node limit of the exact MILP (a deterministic work limit).
     pub milp_node_limit: u64,
+    /// Exact re-optimisations of a freed neighbourhood (large-neighbourhood search) per
+    /// segment after the heuristic (0 = none).
+    pub lns_iterations: usize,
+    /// Account families freed per large-neighbourhood step.
+    pub lns_free_units: usize,
     /// Most reps considered per account family: its owners, then the nearest (0 = all).
     pub candidates: usize,
     /// true: only reproducible results (an exact solve stopped by the clock contributes its
@@ -375,6 +380,8 @@ impl Default for Solver {
             starts: 8,
             milp_max_pairs: 1_000,
             milp_node_limit: 500,
+            lns_iterations: 400,
+            lns_free_units: 120,
             candidates: 24,
             deterministic: true,
         }

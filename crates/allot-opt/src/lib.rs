@@ -18,6 +18,7 @@
 
 pub mod bound;
 pub mod heuristic;
+pub mod lns;
 pub mod mip;
 pub mod portfolio;
 pub mod segment;
@@ -48,6 +49,10 @@ pub struct SearchContext {
     /// Keep only reproducible results: an exact solve stopped by the clock gives its bound,
     /// not its incumbent.
     pub deterministic: bool,
+    /// Large-neighbourhood steps per segment (0 = none).
+    pub lns_iterations: usize,
+    /// Units freed per large-neighbourhood step.
+    pub lns_free_units: usize,
 }
 
 impl SearchContext {
@@ -66,6 +71,8 @@ impl SearchContext {
             stop: Arc::new(AtomicBool::new(false)),
             milp_node_limit: i32::try_from(plan.solver.milp_node_limit).unwrap_or(i32::MAX),
             deterministic: plan.solver.deterministic,
+            lns_iterations: plan.solver.lns_iterations,
+            lns_free_units: plan.solver.lns_free_units,
         }
     }
 

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::bound::cheap_bound;
 use crate::heuristic::solve_segment;
+use crate::lns::LnsBudget;
 use crate::mip::{MipLimits, MipStatus, solve_mip};
 use crate::segment::SegModel;
 use crate::{SearchContext, SolveError};
@@ -92,9 +93,19 @@ pub struct SolveOutcome {
 /// Largest segment (unit×rep pairs) whose LP relaxation is solved for a bound.
 const LP_BOUND_MAX_PAIRS: usize = 200_000;
 
+/// Branch-and-bound nodes of each large-neighbourhood step.
+const LNS_NODE_LIMIT: i32 = 50;
+
 /// Heuristic rounds per start for a segment of `n` units (more on small segments).
 fn rounds_for(n: usize) -> usize {
     (100_000 / (n + 50)).clamp(30, 300)
+}
+
+/// Whether the large-neighbourhood search runs on a segment: on lexicographic and cost
+/// models (hard bands, or no balanced metric), where exact re-optimisation of a few hundred
+/// units beats local moves; min-max balance is the heuristic's strength.
+fn lns_pays(m: &SegModel, ctx: &SearchContext) -> bool {
+    ctx.lns_iterations > 0 && (m.hard_band || m.metrics.is_empty())
 }
 
 /// Solves the problem under the context's deadline.
@@ -127,17 +138,23 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
             (starts * 20_000 / n).max(2).min(starts)
         }
     };
+    let use_lns = engine.heuristics_allowed() && engine.milp_allowed();
     let heur: Vec<_> = models
         .par_iter()
         .map(|m| {
             let t = Instant::now();
-            let rounds = if engine.heuristics_allowed() {
-                rounds_for(m.n_units())
-            } else {
+            let lns = use_lns && lns_pays(m, ctx);
+            let rounds = if !engine.heuristics_allowed() {
                 0
+            } else if lns {
+                // The large-neighbourhood search does the real work: a quick start will do.
+                (rounds_for(m.n_units()) / 8).max(20)
+            } else {
+                rounds_for(m.n_units())
             };
+            let starts = if lns { 2 } else { starts_for(m.n_units()) };
             (
-                solve_segment(m, ctx, starts_for(m.n_units()), rounds),
+                solve_segment(m, ctx, starts, rounds),
                 t.elapsed().as_secs_f64(),
             )
         })
@@ -160,7 +177,8 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         .zip(heur.par_iter())
         .zip(milp_ok.par_iter())
         .map(|((m, (h, h_secs)), &use_milp)| {
-            finish_segment(m, h, *h_secs, use_milp, ctx, milp_budget)
+            let lns = use_lns && lns_pays(m, ctx);
+            finish_segment(m, h, *h_secs, use_milp, lns, ctx, milp_budget)
         })
         .collect();
 
@@ -246,6 +264,7 @@ pub fn solve_model(
         &h,
         t.elapsed().as_secs_f64(),
         milp,
+        milp && lns_pays(m, ctx),
         ctx,
         ctx.remaining_s(),
     )
@@ -257,6 +276,7 @@ fn finish_segment(
     h: &crate::heuristic::HeuristicResult,
     h_secs: f64,
     use_milp: bool,
+    use_lns: bool,
     ctx: &SearchContext,
     milp_budget: f64,
 ) -> Result<SegmentResult, SolveError> {
@@ -264,9 +284,35 @@ fn finish_segment(
     let mut best = h.edge_of.clone();
     let mut objective = h.objective;
     let mut violation = h.violation;
+    let mut lns_cut = false;
+    let mut engine_name = "heuristic".to_string();
+    if use_lns && ctx.lns_iterations > 0 && !ctx.should_stop() {
+        // Re-optimise freed neighbourhoods exactly; when the whole segment fits in one
+        // neighbourhood, one step is the full MILP and repeating it gains nothing.
+        let movable = (0..m.n_units())
+            .filter(|&u| !m.locked[u] && m.edges(u).len() > 1)
+            .count();
+        let iterations = if movable <= ctx.lns_free_units {
+            1
+        } else {
+            ctx.lns_iterations
+        };
+        let budget = LnsBudget {
+            iterations,
+            free_units: ctx.lns_free_units,
+            node_limit: LNS_NODE_LIMIT,
+        };
+        let r = crate::lns::improve(m, &best, ctx, budget);
+        lns_cut = r.cut_short;
+        if r.improvements > 0 {
+            best = r.edge_of;
+            objective = r.objective;
+            violation = r.violation;
+            engine_name = "heuristic+lns".into();
+        }
+    }
     let forced = crate::bound::band_bound(m);
     let mut bound = cheap_bound(m) + if forced.is_finite() { forced } else { 0.0 };
-    let mut engine_name = "heuristic".to_string();
     let mut milp_note = None;
     let mut proven_infeasible = false;
     // HiGHS proved the kept solution optimal (within its gap tolerances).
@@ -291,11 +337,11 @@ fn finish_segment(
         // the clock ends the search.
         let scale = (1000.0 / m.n_pairs().max(1000) as f64).max(0.05);
         let limits = MipLimits {
-            time_limit: milp_budget.min(remaining),
+            time_limit: milp_budget.min(ctx.remaining_s()),
             node_limit: ((ctx.milp_node_limit as f64 * scale) as i32).max(20),
             relax: false,
         };
-        let warm = (h.violation == 0.0).then_some(h.edge_of.as_slice());
+        let warm = (violation == 0.0).then_some(best.as_slice());
         let r = solve_mip(m, warm, limits).map_err(SolveError::Backend)?;
         milp_note = Some(format!("{:?}", r.status).to_lowercase());
         match r.status {
@@ -377,6 +423,6 @@ fn finish_segment(
     Ok(SegmentResult {
         outcome: out,
         edges: best,
-        cut_short: h.cut_short || clock_stopped,
+        cut_short: h.cut_short || lns_cut || clock_stopped,
     })
 }

@@ -60,9 +60,19 @@ fn rep(i: usize) -> Rep {
 /// A random tiny instance: 5–8 accounts, 2–3 reps, owners, a family, maybe a lock, a cap, an
 /// industry restriction, a half-time rep.
 fn instance(seed: u64, objective: Objective) -> Problem {
+    instance_sized(seed, objective, 5..9, 2..4)
+}
+
+/// A random instance with `accounts` accounts and `reps` reps (ranges), built like [`instance`].
+fn instance_sized(
+    seed: u64,
+    objective: Objective,
+    accounts: std::ops::Range<usize>,
+    reps: std::ops::Range<usize>,
+) -> Problem {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let n = rng.random_range(5..9);
-    let nr = rng.random_range(2..4);
+    let n = rng.random_range(accounts);
+    let nr = rng.random_range(reps);
     let mut reps: Vec<Rep> = (0..nr).map(rep).collect();
     let mut accounts: Vec<Account> = (0..n).map(|i| account(i, &mut rng)).collect();
     for a in accounts.iter_mut() {
@@ -318,4 +328,69 @@ fn incremental_evaluation_matches_full_recomputation() {
             }
         }
     }
+}
+
+/// The large-neighbourhood search never makes a solution worse, keeps it feasible (by the
+/// independent checker) and reports the objective the model gives it.
+#[test]
+fn large_neighbourhood_search_improves_and_stays_feasible() {
+    use allot_model::SegIdx;
+    use allot_opt::heuristic::solve_segment;
+    use allot_opt::lns::{LnsBudget, improve};
+    use allot_opt::segment::SegModel;
+    let mut improved = 0;
+    for seed in 0..12 {
+        for goal in [Objective::Rebalance, Objective::Cost] {
+            let p = instance_sized(seed, goal, 30..45, 3..5);
+            let ctx = SearchContext::from_plan(&p.plan);
+            for s in 0..p.segments.len() {
+                let m = SegModel::new(&p, SegIdx::from_usize(s));
+                let h = solve_segment(&m, &ctx, 1, 0);
+                let budget = LnsBudget {
+                    iterations: 20,
+                    free_units: 8,
+                    node_limit: 50,
+                };
+                let r = improve(&m, &h.edge_of, &ctx, budget);
+                let (obj, viol) = m.evaluate(&r.edge_of);
+                assert!(
+                    (obj - r.objective).abs() < 1e-9,
+                    "seed {seed}: claimed objective"
+                );
+                assert_eq!(viol, r.violation, "seed {seed}: claimed violation");
+                assert!(
+                    r.violation < h.violation - 1e-12
+                        || (r.violation <= h.violation + 1e-12
+                            && r.objective <= h.objective + 1e-9),
+                    "seed {seed}: LNS made it worse"
+                );
+                improved += usize::from(r.improvements > 0);
+                if r.violation == 0.0 && p.segments.len() == 1 {
+                    let mut unit_rep = vec![RepIdx(0); p.units.len()];
+                    for (u, &e) in r.edge_of.iter().enumerate() {
+                        unit_rep[m.units[u].index()] = m.reps[m.edge_rep[e as usize] as usize];
+                    }
+                    let a = Assignment { unit_rep };
+                    let violations = check(
+                        &p.accounts,
+                        &p.reps,
+                        &p.plan,
+                        &account_map(&p, &a),
+                        p.band_is_hard,
+                    );
+                    assert!(violations.is_empty(), "seed {seed}: {violations:?}");
+                    let full = objective(&p, &a).expect("every unit on an eligible rep");
+                    assert!(
+                        (full - r.objective).abs() < 1e-6,
+                        "seed {seed}: {full} vs {}",
+                        r.objective
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        improved > 0,
+        "the search never improved a one-start heuristic"
+    );
 }

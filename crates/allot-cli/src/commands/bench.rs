@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use allot_opt::mip::{MipLimits, solve_mip};
 use allot_opt::segment::SegModel;
@@ -201,16 +201,12 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, Failure> {
             let instance = format!("{file}:{}", k + 1);
             let kn = known.get(&(instance.clone(), sense.to_string()));
             let m = g.model(&instance, maximise);
-            let now = Instant::now();
-            let ctx = SearchContext {
-                seed: args.seed,
-                deadline: now + Duration::from_secs_f64(args.time_limit),
-                started: now,
-                threads,
-                stop: Default::default(),
-                milp_node_limit: i32::MAX,
-                deterministic: !args.nondeterministic,
-            };
+            let mut plan = allot_model::Plan::default();
+            plan.solver.seed = args.seed;
+            plan.solver.time_limit_s = args.time_limit;
+            plan.solver.threads = threads;
+            plan.solver.deterministic = !args.nondeterministic;
+            let ctx = SearchContext::from_plan(&plan);
             let t = Instant::now();
             let ours = solve_model(&m, &ctx, args.starts, !args.no_milp).map_err(|e| Failure {
                 code: 4,
@@ -355,16 +351,10 @@ mod tests {
         };
         let g = &parse_gap(&text).unwrap()[0];
         let m = g.model("gap1:1", false);
-        let now = Instant::now();
-        let ctx = SearchContext {
-            seed: 1,
-            deadline: now + Duration::from_secs(60),
-            started: now,
-            threads: 2,
-            stop: Default::default(),
-            milp_node_limit: i32::MAX,
-            deterministic: true,
-        };
+        let mut plan = allot_model::Plan::default();
+        plan.solver.time_limit_s = 60.0;
+        plan.solver.threads = 2;
+        let ctx = SearchContext::from_plan(&plan);
         let r = solve_model(&m, &ctx, 4, true).unwrap();
         assert_eq!(g.check(&agents(&m, &r.edges)), Some(261));
         assert!(

@@ -1,0 +1,272 @@
+//! Large-neighbourhood search with an exact repair: free a few hundred units, hold every
+//! other unit where it is, and let the MILP re-optimise the freed units over all of the
+//! segment's reps.
+//!
+//! Held units enter the sub-model as one locked pseudo-unit per rep carrying their summed
+//! loads, so the sub-model's objective is the segment's own (balance maxima included) up to
+//! a constant: a sub-solve never makes the solution worse. Each sub-solve is bounded by a
+//! node limit, not the clock, and neighbourhoods come from a seeded generator, so the search
+//! is reproducible; only the deadline (or a stop request) can cut it short.
+
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use allot_model::UnitIdx;
+
+use crate::SearchContext;
+use crate::heuristic::job_seed;
+use crate::mip::{MipLimits, MipStatus, solve_mip};
+use crate::segment::SegModel;
+
+/// Budget of one LNS run.
+#[derive(Clone, Copy, Debug)]
+pub struct LnsBudget {
+    /// Sub-solves to run.
+    pub iterations: usize,
+    /// Units freed per sub-solve.
+    pub free_units: usize,
+    /// Branch-and-bound nodes per sub-solve.
+    pub node_limit: i32,
+}
+
+/// What an LNS run did.
+#[derive(Clone, Debug)]
+pub struct LnsResult {
+    /// Best solution (edge per local unit).
+    pub edge_of: Vec<u32>,
+    /// Its objective.
+    pub objective: f64,
+    /// Its violation (0 = feasible).
+    pub violation: f64,
+    /// Sub-solves that improved the solution.
+    pub improvements: usize,
+    /// Whether the deadline or a stop request ended the run early.
+    pub cut_short: bool,
+}
+
+/// The sub-model of `m` in which only `free` units move; every other unit stays on its
+/// edge in `edge_of`. Returns the sub-model and the warm start (sub-edge per sub-unit).
+pub fn sub_model(m: &SegModel, edge_of: &[u32], free: &[usize]) -> (SegModel, Vec<u32>) {
+    let nr = m.n_reps();
+    let mut is_free = vec![false; m.n_units()];
+    for &u in free {
+        is_free[u] = true;
+    }
+    let mut held = vec![[0.0f64; 3]; nr];
+    let mut held_cost = 0.0;
+    for (u, &e) in edge_of.iter().enumerate() {
+        if !is_free[u] {
+            let r = m.edge_rep[e as usize] as usize;
+            let l = m.pair_load(u, e as usize);
+            for k in 0..3 {
+                held[r][k] += l[k];
+            }
+            held_cost += m.edge_cost[e as usize];
+        }
+    }
+    let mut edge_start = vec![0u32];
+    let (mut edge_rep, mut edge_cost, mut edge_work) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut load, mut locked, mut warm) = (Vec::new(), Vec::new(), Vec::new());
+    for &u in free {
+        let e0 = m.edge_start[u];
+        warm.push(edge_rep.len() as u32 + (edge_of[u] - e0));
+        for e in m.edges(u) {
+            edge_rep.push(m.edge_rep[e]);
+            edge_cost.push(m.edge_cost[e]);
+            edge_work.push(m.edge_work[e]);
+        }
+        edge_start.push(edge_rep.len() as u32);
+        load.push(m.load[u]);
+        locked.push(false);
+    }
+    for (r, h) in held.iter().enumerate() {
+        warm.push(edge_rep.len() as u32);
+        edge_rep.push(r as u32);
+        // The first pseudo-unit carries the held units' cost, so objectives compare.
+        edge_cost.push(if r == 0 { held_cost } else { 0.0 });
+        edge_work.push(h[1]);
+        edge_start.push(edge_rep.len() as u32);
+        load.push(*h);
+        locked.push(true);
+    }
+    let n = load.len();
+    let sub = SegModel {
+        seg: m.seg,
+        name: m.name.clone(),
+        reps: m.reps.clone(),
+        target: m.target.clone(),
+        max_accounts: m.max_accounts.clone(),
+        max_workload: m.max_workload.clone(),
+        units: vec![UnitIdx(0); n],
+        load,
+        locked,
+        edge_start,
+        edge_rep,
+        edge_cost,
+        edge_work,
+        weight: m.weight,
+        metrics: m.metrics.clone(),
+        band: m.band,
+        hard_band: m.hard_band,
+    };
+    (sub, warm)
+}
+
+/// Whether (violation, objective) `a` is strictly better than `b`.
+fn better(a: (f64, f64), b: (f64, f64)) -> bool {
+    a.0 < b.0 - 1e-12 || (a.0 <= b.0 + 1e-12 && a.1 < b.1 - 1e-9 * (1.0 + b.1.abs()))
+}
+
+/// Chooses the units to free: those on a few reps (the most violated or deviating ones
+/// first, then random), preferring units off their cheapest edge and big units.
+fn neighbourhood(m: &SegModel, edge_of: &[u32], size: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
+    let nr = m.n_reps();
+    let mut on_rep: Vec<Vec<usize>> = vec![Vec::new(); nr];
+    for (u, &e) in edge_of.iter().enumerate() {
+        if !m.locked[u] && m.edges(u).len() > 1 {
+            on_rep[m.edge_rep[e as usize] as usize].push(u);
+        }
+    }
+    let movable: usize = on_rep.iter().map(Vec::len).sum();
+    if movable <= size {
+        return on_rep.concat();
+    }
+    // Pick reps at random until they hold enough units (at least two reps when possible).
+    let mut reps: Vec<usize> = (0..nr).collect();
+    reps.shuffle(rng);
+    let mut pool = Vec::new();
+    for (taken, &r) in reps.iter().enumerate() {
+        if taken >= 2 && pool.len() >= size {
+            break;
+        }
+        pool.extend_from_slice(&on_rep[r]);
+    }
+    if pool.len() <= size {
+        return pool;
+    }
+    // Units off their cheapest edge first (they are what a better solution may undo), then
+    // a size-biased sample of the rest.
+    let cheapest = |u: usize| {
+        m.edges(u)
+            .map(|e| m.edge_cost[e])
+            .fold(f64::INFINITY, f64::min)
+    };
+    let (mut chosen, mut rest): (Vec<usize>, Vec<usize>) = pool
+        .into_iter()
+        .partition(|&u| m.edge_cost[edge_of[u] as usize] > cheapest(u) + 1e-12);
+    if chosen.len() > size / 2 {
+        chosen.shuffle(rng);
+        chosen.truncate(size / 2);
+    }
+    let mean: [f64; 3] = {
+        let n = m.n_units().max(1) as f64;
+        let mut s = [0.0; 3];
+        for l in &m.load {
+            for k in 0..3 {
+                s[k] += l[k].abs() / n;
+            }
+        }
+        s
+    };
+    let size_of = |u: usize| {
+        (0..2)
+            .map(|k| m.load[u][k].abs() / mean[k].max(1e-12))
+            .fold(0.0, f64::max)
+    };
+    rest.sort_by(|&a, &b| size_of(b).total_cmp(&size_of(a)).then(a.cmp(&b)));
+    let mut picked = vec![false; rest.len()];
+    let want = size - chosen.len();
+    let mut n = 0;
+    let mut tries = 0;
+    while n < want && tries < want * 20 {
+        tries += 1;
+        let x: f64 = rng.random();
+        let i = ((x * x) * rest.len() as f64) as usize;
+        let i = i.min(rest.len() - 1);
+        if !picked[i] {
+            picked[i] = true;
+            chosen.push(rest[i]);
+            n += 1;
+        }
+    }
+    chosen.sort_unstable();
+    chosen
+}
+
+/// Smallest neighbourhood the adaptive size may shrink to.
+const MIN_FREE: usize = 12;
+
+/// Improves a solution of `m` by repeated exact re-optimisation of random neighbourhoods.
+///
+/// The neighbourhood grows by a fifth after a sub-solve HiGHS proves optimal and shrinks by
+/// a fifth after one the node limit stops, so each step stays cheap and exact; the run ends
+/// after `budget.iterations` steps or when a whole round of steps (`stall`) finds nothing.
+pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudget) -> LnsResult {
+    let mut rng = ChaCha8Rng::seed_from_u64(job_seed(ctx.seed ^ 0x4C4E_5300, m.seg.0 as u64, 0));
+    let mut edge_of = start.to_vec();
+    let (mut objective, mut violation) = m.evaluate(&edge_of);
+    let mut improvements = 0;
+    let mut cut_short = false;
+    let max_free = budget.free_units.max(MIN_FREE);
+    let mut size = max_free as f64;
+    let stall = (2 * m.n_reps()).clamp(10, 60);
+    let mut since = 0;
+    for _ in 0..budget.iterations {
+        if ctx.should_stop() {
+            cut_short = true;
+            break;
+        }
+        if since >= stall {
+            break;
+        }
+        since += 1;
+        let free = neighbourhood(m, &edge_of, size as usize, &mut rng);
+        if free.is_empty() {
+            break;
+        }
+        let (sub, warm) = sub_model(m, &edge_of, &free);
+        let limits = MipLimits {
+            time_limit: ctx.remaining_s(),
+            node_limit: budget.node_limit,
+            relax: false,
+        };
+        let warm = (violation == 0.0).then_some(warm.as_slice());
+        let Ok(r) = solve_mip(&sub, warm, limits) else {
+            continue;
+        };
+        match r.status {
+            MipStatus::Optimal => size = (size * 1.2).min(max_free as f64),
+            MipStatus::NodeLimit => size = (size * 0.8).max(MIN_FREE as f64),
+            MipStatus::TimeLimit => cut_short = true,
+            MipStatus::Infeasible => {}
+        }
+        if cut_short && ctx.deterministic {
+            break;
+        }
+        let Some(sub_edges) = r.edge_of else { continue };
+        let mut cand = edge_of.clone();
+        for (i, &u) in free.iter().enumerate() {
+            let se = sub_edges[i] - sub.edge_start[i];
+            cand[u] = m.edge_start[u] + se;
+        }
+        let (o, v) = m.evaluate(&cand);
+        if better((v, o), (violation, objective)) {
+            edge_of = cand;
+            objective = o;
+            violation = v;
+            improvements += 1;
+            since = 0;
+        }
+        if cut_short {
+            break;
+        }
+    }
+    LnsResult {
+        edge_of,
+        objective,
+        violation,
+        improvements,
+        cut_short,
+    }
+}

@@ -217,7 +217,8 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             cut_short = true;
             break;
         }
-        if since >= stall {
+        // A broken solution keeps searching until the budget or the deadline.
+        if since >= stall && violation == 0.0 {
             break;
         }
         since += 1;

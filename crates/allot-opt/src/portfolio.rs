@@ -143,11 +143,12 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         .par_iter()
         .map(|m| {
             let t = Instant::now();
-            let lns = use_lns && lns_pays(m, ctx);
+            // On segments the neighbourhood search can cover, it does the real work and a
+            // quick start will do; on huge ones the heuristic keeps its full effort.
+            let lns = use_lns && lns_pays(m, ctx) && m.n_units() <= 20_000;
             let rounds = if !engine.heuristics_allowed() {
                 0
             } else if lns {
-                // The large-neighbourhood search does the real work: a quick start will do.
                 (rounds_for(m.n_units()) / 8).max(20)
             } else {
                 rounds_for(m.n_units())

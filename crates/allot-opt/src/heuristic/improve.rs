@@ -26,6 +26,9 @@ pub const LIGHT_SWAPS: SwapEffort = SwapEffort {
     partners: 16,
 };
 
+/// Largest unit list whose first pass runs even past the deadline.
+const MANDATORY_PASS_MAX: usize = 20_000;
+
 /// Runs move and swap passes until a pass improves nothing, `max_passes` is reached or
 /// `stop()` says so. Returns whether anything improved.
 pub fn local_search(
@@ -51,11 +54,13 @@ pub fn local_search_over(
 ) -> bool {
     let m = st.m;
     let mut free_order: Vec<usize> = units.to_vec();
-    // Feasibility first and one full pass always run, even past the deadline: a start cut
-    // short must still hand back a repaired, locally improved solution.
+    // Feasibility first always runs, even past the deadline, and so does one full pass on
+    // a segment small enough for it to be quick: a start cut short must still hand back a
+    // repaired, locally improved solution, without overrunning the limit on a huge segment.
     let mut any = repair(st, units, &|| false);
+    let first_pass_free = units.len() <= MANDATORY_PASS_MAX;
     for pass in 0..max_passes {
-        if pass > 0 && stop() {
+        if (pass > 0 || !first_pass_free) && stop() {
             break;
         }
         let mut improved = false;

@@ -115,6 +115,7 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
     let mut best_edges = st.edge_of.clone();
     let mut best_score = st.score();
     let mut best_key = true_key(&st);
+    let mut best_violation = st.violation();
     let mut cut = false;
     let k_max = (free.len() / 4).clamp(free.len().min(4), 30).max(1);
     let patience = (rounds / 4).max(20);
@@ -127,7 +128,8 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
             cut = true;
             break;
         }
-        if since_best > patience {
+        // Patience runs out only on a feasible solution: a broken one keeps searching.
+        if since_best > patience && best_violation == 0.0 {
             break;
         }
         let current = st.score();
@@ -156,6 +158,7 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
             now.better_than(&best_score)
         };
         if improved {
+            best_violation = st.violation();
             best_score = now;
             best_edges.clone_from(&st.edge_of);
             since_best = 0;
@@ -180,9 +183,12 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
         }
     }
     let mut st = State::new(m, best_edges);
-    local_search(&mut st, &mut rng, 50, &stop);
+    // The best was already repaired and locally searched; polish it only with time left.
     if ctx.should_stop() {
         cut = true;
+    } else {
+        local_search(&mut st, &mut rng, 50, &stop);
+        cut |= ctx.should_stop();
     }
     HeuristicResult {
         objective: st.objective(),

@@ -118,19 +118,68 @@ fn better(a: (f64, f64), b: (f64, f64)) -> bool {
     a.0 < b.0 - 1e-12 || (a.0 <= b.0 + 1e-12 && a.1 < b.1 - 1e-9 * (1.0 + b.1.abs()))
 }
 
-/// Chooses the units to free: those on a few reps (the most violated or deviating ones
-/// first, then random), preferring units off their cheapest edge and big units.
-fn neighbourhood(m: &SegModel, edge_of: &[u32], size: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
+/// What a neighbourhood draw needs about each unit, computed once per run.
+struct UnitFacts {
+    /// Cost of the unit's cheapest edge.
+    cheapest: Vec<f64>,
+    /// max(potential, workload) relative to the segment's mean unit.
+    size: Vec<f64>,
+    /// Unlocked with more than one edge.
+    movable: Vec<bool>,
+}
+
+impl UnitFacts {
+    fn of(m: &SegModel) -> UnitFacts {
+        let n = m.n_units();
+        let mut mean = [0.0f64; 2];
+        for l in &m.load {
+            for k in 0..2 {
+                mean[k] += l[k].abs() / n.max(1) as f64;
+            }
+        }
+        UnitFacts {
+            cheapest: (0..n)
+                .map(|u| {
+                    m.edges(u)
+                        .map(|e| m.edge_cost[e])
+                        .fold(f64::INFINITY, f64::min)
+                })
+                .collect(),
+            size: m
+                .load
+                .iter()
+                .map(|l| {
+                    (0..2)
+                        .map(|k| l[k].abs() / mean[k].max(1e-12))
+                        .fold(0.0, f64::max)
+                })
+                .collect(),
+            movable: (0..n)
+                .map(|u| !m.locked[u] && m.edges(u).len() > 1)
+                .collect(),
+        }
+    }
+}
+
+/// Chooses the units to free: those on a few random reps, preferring units off their
+/// cheapest edge and big units. The flag says the draw is every movable unit.
+fn neighbourhood(
+    m: &SegModel,
+    facts: &UnitFacts,
+    edge_of: &[u32],
+    size: usize,
+    rng: &mut ChaCha8Rng,
+) -> (Vec<usize>, bool) {
     let nr = m.n_reps();
     let mut on_rep: Vec<Vec<usize>> = vec![Vec::new(); nr];
     for (u, &e) in edge_of.iter().enumerate() {
-        if !m.locked[u] && m.edges(u).len() > 1 {
+        if facts.movable[u] {
             on_rep[m.edge_rep[e as usize] as usize].push(u);
         }
     }
     let movable: usize = on_rep.iter().map(Vec::len).sum();
     if movable <= size {
-        return on_rep.concat();
+        return (on_rep.concat(), true);
     }
     // Pick reps at random until they hold enough units (at least two reps when possible).
     let mut reps: Vec<usize> = (0..nr).collect();
@@ -143,38 +192,18 @@ fn neighbourhood(m: &SegModel, edge_of: &[u32], size: usize, rng: &mut ChaCha8Rn
         pool.extend_from_slice(&on_rep[r]);
     }
     if pool.len() <= size {
-        return pool;
+        return (pool, false);
     }
     // Units off their cheapest edge first (they are what a better solution may undo), then
     // a size-biased sample of the rest.
-    let cheapest = |u: usize| {
-        m.edges(u)
-            .map(|e| m.edge_cost[e])
-            .fold(f64::INFINITY, f64::min)
-    };
     let (mut chosen, mut rest): (Vec<usize>, Vec<usize>) = pool
         .into_iter()
-        .partition(|&u| m.edge_cost[edge_of[u] as usize] > cheapest(u) + 1e-12);
+        .partition(|&u| m.edge_cost[edge_of[u] as usize] > facts.cheapest[u] + 1e-12);
     if chosen.len() > size / 2 {
         chosen.shuffle(rng);
         chosen.truncate(size / 2);
     }
-    let mean: [f64; 3] = {
-        let n = m.n_units().max(1) as f64;
-        let mut s = [0.0; 3];
-        for l in &m.load {
-            for k in 0..3 {
-                s[k] += l[k].abs() / n;
-            }
-        }
-        s
-    };
-    let size_of = |u: usize| {
-        (0..2)
-            .map(|k| m.load[u][k].abs() / mean[k].max(1e-12))
-            .fold(0.0, f64::max)
-    };
-    rest.sort_by(|&a, &b| size_of(b).total_cmp(&size_of(a)).then(a.cmp(&b)));
+    rest.sort_by(|&a, &b| facts.size[b].total_cmp(&facts.size[a]).then(a.cmp(&b)));
     let mut picked = vec![false; rest.len()];
     let want = size - chosen.len();
     let mut n = 0;
@@ -182,8 +211,7 @@ fn neighbourhood(m: &SegModel, edge_of: &[u32], size: usize, rng: &mut ChaCha8Rn
     while n < want && tries < want * 20 {
         tries += 1;
         let x: f64 = rng.random();
-        let i = ((x * x) * rest.len() as f64) as usize;
-        let i = i.min(rest.len() - 1);
+        let i = ((x * x * rest.len() as f64) as usize).min(rest.len() - 1);
         if !picked[i] {
             picked[i] = true;
             chosen.push(rest[i]);
@@ -191,7 +219,7 @@ fn neighbourhood(m: &SegModel, edge_of: &[u32], size: usize, rng: &mut ChaCha8Rn
         }
     }
     chosen.sort_unstable();
-    chosen
+    (chosen, false)
 }
 
 /// Smallest neighbourhood the adaptive size may shrink to.
@@ -212,7 +240,12 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
     let mut size = max_free as f64;
     let stall = (2 * m.n_reps()).clamp(10, 60);
     let mut since = 0;
+    let facts = UnitFacts::of(m);
+    let mut last = false;
     for _ in 0..budget.iterations {
+        if last {
+            break;
+        }
         if ctx.should_stop() {
             cut_short = true;
             break;
@@ -222,10 +255,12 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             break;
         }
         since += 1;
-        let free = neighbourhood(m, &edge_of, size as usize, &mut rng);
+        let (free, whole) = neighbourhood(m, &facts, &edge_of, size as usize, &mut rng);
         if free.is_empty() {
             break;
         }
+        // A neighbourhood of every movable unit is the full MILP: one step says it all.
+        last = whole;
         let (sub, warm) = sub_model(m, &edge_of, &free);
         let limits = MipLimits {
             time_limit: ctx.remaining_s(),
@@ -246,10 +281,22 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             break;
         }
         let Some(sub_edges) = r.edge_of else { continue };
+        let moved: Vec<(usize, u32)> = free
+            .iter()
+            .enumerate()
+            .map(|(i, &u)| (u, m.edge_start[u] + sub_edges[i] - sub.edge_start[i]))
+            .filter(|&(u, e)| e != edge_of[u])
+            .collect();
+        if moved.is_empty() {
+            // The warm start came back unchanged: nothing to evaluate on the whole segment.
+            if cut_short {
+                break;
+            }
+            continue;
+        }
         let mut cand = edge_of.clone();
-        for (i, &u) in free.iter().enumerate() {
-            let se = sub_edges[i] - sub.edge_start[i];
-            cand[u] = m.edge_start[u] + se;
+        for &(u, e) in &moved {
+            cand[u] = e;
         }
         let (o, v) = m.evaluate(&cand);
         if better((v, o), (violation, objective)) {

@@ -138,22 +138,26 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
             (starts * 20_000 / n).max(2).min(starts)
         }
     };
-    let use_lns = engine.heuristics_allowed() && engine.milp_allowed();
+    let lns: Vec<bool> = models
+        .iter()
+        .map(|m| engine.heuristics_allowed() && engine.milp_allowed() && lns_pays(m, ctx))
+        .collect();
     let heur: Vec<_> = models
         .par_iter()
-        .map(|m| {
+        .zip(lns.par_iter())
+        .map(|(m, &lns)| {
             let t = Instant::now();
             // On segments the neighbourhood search can cover, it does the real work and a
             // quick start will do; on huge ones the heuristic keeps its full effort.
-            let lns = use_lns && lns_pays(m, ctx) && m.n_units() <= 20_000;
+            let quick = lns && m.n_units() <= 20_000;
             let rounds = if !engine.heuristics_allowed() {
                 0
-            } else if lns {
+            } else if quick {
                 (rounds_for(m.n_units()) / 8).max(20)
             } else {
                 rounds_for(m.n_units())
             };
-            let starts = if lns { 2 } else { starts_for(m.n_units()) };
+            let starts = if quick { 2 } else { starts_for(m.n_units()) };
             (
                 solve_segment(m, ctx, starts, rounds),
                 t.elapsed().as_secs_f64(),
@@ -177,9 +181,9 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         .par_iter()
         .zip(heur.par_iter())
         .zip(milp_ok.par_iter())
-        .map(|((m, (h, h_secs)), &use_milp)| {
-            let lns = use_lns && lns_pays(m, ctx);
-            finish_segment(m, h, *h_secs, use_milp, lns, ctx, milp_budget)
+        .zip(lns.par_iter())
+        .map(|(((m, (h, h_secs)), &use_milp), &use_lns)| {
+            finish_segment(m, h, *h_secs, use_milp, use_lns, ctx, milp_budget)
         })
         .collect();
 
@@ -287,19 +291,9 @@ fn finish_segment(
     let mut violation = h.violation;
     let mut lns_cut = false;
     let mut engine_name = "heuristic".to_string();
-    if use_lns && ctx.lns_iterations > 0 && !ctx.should_stop() {
-        // Re-optimise freed neighbourhoods exactly; when the whole segment fits in one
-        // neighbourhood, one step is the full MILP and repeating it gains nothing.
-        let movable = (0..m.n_units())
-            .filter(|&u| !m.locked[u] && m.edges(u).len() > 1)
-            .count();
-        let iterations = if movable <= ctx.lns_free_units {
-            1
-        } else {
-            ctx.lns_iterations
-        };
+    if use_lns && !ctx.should_stop() {
         let budget = LnsBudget {
-            iterations,
+            iterations: ctx.lns_iterations,
             free_units: ctx.lns_free_units,
             node_limit: LNS_NODE_LIMIT,
         };

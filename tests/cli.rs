@@ -214,14 +214,7 @@ fn same_seed_gives_byte_identical_assignments_at_1_and_2_threads() {
 fn tiny_fixture_balances_and_passes_the_checker() {
     let dir = tempdir();
     let out = dir.path().join("tiny");
-    let o = run_solve(
-        "balance",
-        &fixture("tiny/accounts.csv"),
-        &fixture("tiny/reps.csv"),
-        Some(&fixture("tiny/plan.toml")),
-        &out,
-        &[],
-    );
+    let o = run_fixture("balance", "tiny", &out, &[]);
     assert_code(&o, 0, "balance tiny");
     assert_files(
         &out,
@@ -234,14 +227,7 @@ fn tiny_fixture_balances_and_passes_the_checker() {
     );
     assert!(!out.join("rejects.csv").exists(), "tiny has no bad row");
     assert_crlf(&out);
-    let c = check(
-        &Spec::new(
-            &fixture("tiny/accounts.csv"),
-            &fixture("tiny/reps.csv"),
-            &out,
-        )
-        .band(5.0),
-    );
+    let c = check(&Spec::of_fixture("tiny", &out).band(5.0));
     status_ok(&c.summary);
     assert_eq!(c.summary["command"], "balance");
     assert_eq!(c.rows.len(), 12);
@@ -270,24 +256,9 @@ fn rebalance_tiny_stays_in_the_band_with_the_fewest_moves() {
     // with white space A12 going to R1); the white space (A11, A12) moves nobody.
     let dir = tempdir();
     let out = dir.path().join("rebalance");
-    let o = run_solve(
-        "rebalance",
-        &fixture("tiny/accounts.csv"),
-        &fixture("tiny/reps.csv"),
-        Some(&fixture("tiny/plan.toml")),
-        &out,
-        &[],
-    );
+    let o = run_fixture("rebalance", "tiny", &out, &[]);
     assert_code(&o, 0, "rebalance tiny");
-    let c = check(
-        &Spec::new(
-            &fixture("tiny/accounts.csv"),
-            &fixture("tiny/reps.csv"),
-            &out,
-        )
-        .band(5.0)
-        .hard(),
-    );
+    let c = check(&Spec::of_fixture("tiny", &out).band(5.0).hard());
     status_ok(&c.summary);
     assert_eq!(c.summary["command"], "rebalance");
     assert_eq!(c.summary["segments"][0]["within_band"], true);
@@ -316,26 +287,15 @@ fn rebalance_tiny_stays_in_the_band_with_the_fewest_moves() {
 fn salesforce_export_is_read_through_the_preset() {
     let dir = tempdir();
     let out = dir.path().join("sf");
-    let o = run_solve(
-        "balance",
-        &fixture("salesforce/accounts.csv"),
-        &fixture("salesforce/reps.csv"),
-        Some(&fixture("salesforce/plan.toml")),
-        &out,
-        &[],
-    );
+    let o = run_fixture("balance", "salesforce", &out, &[]);
     assert_code(&o, 0, "balance salesforce");
     assert!(
         !out.join("rejects.csv").exists(),
         "the export has no bad row"
     );
     let c = check(
-        &Spec::new(
-            &fixture("salesforce/accounts.csv"),
-            &fixture("salesforce/reps.csv"),
-            &out,
-        )
-        .columns(Columns::salesforce("ARR_Potential__c", "Effort_Hours__c")),
+        &Spec::of_fixture("salesforce", &out)
+            .columns(Columns::salesforce("ARR_Potential__c", "Effort_Hours__c")),
     );
     status_ok(&c.summary);
     assert_eq!(c.rows.len(), 41);
@@ -540,11 +500,7 @@ fn init_writes_a_plan_that_balance_accepts_and_refuses_to_overwrite() {
         &["--time-limit", "2"],
     );
     assert_code(&o, 0, "balance with the plan allot init wrote");
-    check(&Spec::new(
-        &fixture("tiny/accounts.csv"),
-        &fixture("tiny/reps.csv"),
-        &out,
-    ));
+    check(&Spec::of_fixture("tiny", &out));
 
     std::fs::write(&plan, "# mine\n").expect("write");
     let o = run(["init".as_ref(), "--out".as_ref(), plan.as_os_str()]);
@@ -579,24 +535,10 @@ fn capacity_short_of_the_accounts_is_infeasible_with_exit_2() {
     let out = dir.path().join("out");
     // A good earlier run into the same folder: its assignments.csv and rejects.csv must not
     // survive the infeasible run (a scheduler would load stale owners).
-    let o = run_solve(
-        "balance",
-        &fixture("injection/accounts.csv"),
-        &fixture("injection/reps.csv"),
-        Some(&fixture("injection/plan.toml")),
-        &out,
-        &[],
-    );
+    let o = run_fixture("balance", "injection", &out, &[]);
     assert_code(&o, 0, "earlier run");
     assert!(out.join("assignments.csv").exists() && out.join("rejects.csv").exists());
-    let o = run_solve(
-        "balance",
-        &fixture("infeasible/accounts.csv"),
-        &fixture("infeasible/reps.csv"),
-        Some(&fixture("infeasible/plan.toml")),
-        &out,
-        &[],
-    );
+    let o = run_fixture("balance", "infeasible", &out, &[]);
     assert_code(&o, 2, "6 accounts, max_accounts 2 + 2");
     let err = stderr(&o);
     assert!(
@@ -620,14 +562,7 @@ fn capacity_short_of_the_accounts_is_infeasible_with_exit_2() {
 fn text_cells_that_look_like_formulas_get_an_apostrophe() {
     let dir = tempdir();
     let out = dir.path().join("out");
-    let o = run_solve(
-        "balance",
-        &fixture("injection/accounts.csv"),
-        &fixture("injection/reps.csv"),
-        Some(&fixture("injection/plan.toml")),
-        &out,
-        &[],
-    );
+    let o = run_fixture("balance", "injection", &out, &[]);
     assert_code(&o, 0, "balance injection fixture");
     assert_eq!(formula_cells(&out), Vec::<String>::new());
 
@@ -659,11 +594,7 @@ fn text_cells_that_look_like_formulas_get_an_apostrophe() {
     assert_eq!(rj.records[0].get("id"), "'=BAD");
     assert_eq!(rj.records[0].get("column"), "potential");
 
-    check(&Spec::new(
-        &fixture("injection/accounts.csv"),
-        &fixture("injection/reps.csv"),
-        &out,
-    ));
+    check(&Spec::of_fixture("injection", &out));
 }
 
 #[test]
@@ -800,23 +731,9 @@ fn copy_dir(from: &Path, to: &Path) {
 fn checker_catches_tampered_outputs() {
     let dir = tempdir();
     let good = dir.path().join("good");
-    let o = run_solve(
-        "balance",
-        &fixture("tiny/accounts.csv"),
-        &fixture("tiny/reps.csv"),
-        Some(&fixture("tiny/plan.toml")),
-        &good,
-        &[],
-    );
+    let o = run_fixture("balance", "tiny", &good, &[]);
     assert_code(&o, 0, "balance tiny");
-    let spec = |out: &Path| {
-        Spec::new(
-            &fixture("tiny/accounts.csv"),
-            &fixture("tiny/reps.csv"),
-            out,
-        )
-        .band(5.0)
-    };
+    let spec = |out: &Path| Spec::of_fixture("tiny", out).band(5.0);
     check(&spec(&good));
     let rep_of = |rows: &Vec<Vec<String>>, id: &str| {
         rows.iter()

@@ -145,6 +145,18 @@ pub fn run_solve(
     run(args)
 }
 
+/// Runs `allot <command>` on fixture folder `name` (its accounts.csv, reps.csv and plan.toml).
+pub fn run_fixture(command: &str, name: &str, out: &Path, extra: &[&str]) -> Output {
+    run_solve(
+        command,
+        &fixture(&format!("{name}/accounts.csv")),
+        &fixture(&format!("{name}/reps.csv")),
+        Some(&fixture(&format!("{name}/plan.toml"))),
+        out,
+        extra,
+    )
+}
+
 /// Reads a file to text, failing the test with the path on error.
 pub fn read_text(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
@@ -672,6 +684,15 @@ impl Spec {
             metrics: vec!["potential".into(), "workload".into()],
             hard_band: false,
         }
+    }
+
+    /// [`Spec::new`] for the accounts and reps of fixture folder `name`.
+    pub fn of_fixture(name: &str, out: &Path) -> Spec {
+        Spec::new(
+            &fixture(&format!("{name}/accounts.csv")),
+            &fixture(&format!("{name}/reps.csv")),
+            out,
+        )
     }
 
     /// Sets the band.

@@ -5,7 +5,9 @@
 //! exactly once, reps active and of the account's segment, eligibility, locks, families in
 //! one piece, capacities, and (when asked) the balance bands.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
@@ -58,16 +60,16 @@ pub fn check(
 
 /// As [`check`], when a pairs file restricts the allowed (account, rep) pairs and gives their
 /// workloads.
-pub fn check_with_pairs(
-    accounts: &[Account],
-    reps: &[Rep],
+pub fn check_with_pairs<'a>(
+    accounts: &'a [Account],
+    reps: &'a [Rep],
     plan: &Plan,
     assignment: &BTreeMap<String, String>,
     bands: bool,
     pairs: Option<&[crate::io::PairRow]>,
 ) -> Vec<Violation> {
     let pair: Option<HashMap<(&str, &str), Option<f64>>> = pairs.map(|rows| {
-        let mut m = HashMap::new();
+        let mut m = HashMap::default();
         for p in rows {
             m.entry((p.account_id.as_str(), p.rep_id.as_str()))
                 .or_insert(p.workload);
@@ -77,6 +79,10 @@ pub fn check_with_pairs(
     let mut out = Vec::new();
     let mut v = |rule: Rule, message: String| out.push(Violation { rule, message });
     let rep: HashMap<&str, &Rep> = reps.iter().map(|r| (r.id.as_str(), r)).collect();
+    let rep_seg: HashMap<&str, String> = reps
+        .iter()
+        .map(|r| (r.id.as_str(), segment_key(&r.segment)))
+        .collect();
     let acc: HashMap<&str, &Account> = accounts.iter().map(|a| (a.id.as_str(), a)).collect();
 
     for id in assignment.keys() {
@@ -91,36 +97,57 @@ pub fn check_with_pairs(
     // Each account's own segment, then its family's: the member segment earliest in the plan
     // (segments the plan does not list come after, in order of appearance).
     let mut order: Vec<String> = plan.segments.iter().map(|s| segment_key(&s.name)).collect();
-    let own: HashMap<&str, String> = accounts
+    // Segment key → its position in `order`; each account's own segment as that position.
+    let mut key_pos: HashMap<String, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.clone(), i))
+        .collect();
+    let mut rule_key: Option<String> = None;
+    let own: HashMap<&str, usize> = accounts
         .iter()
         .map(|a| {
             let key = match &a.segment {
                 Some(s) => segment_key(s),
-                None => plan
-                    .segments
-                    .iter()
-                    .find(|r| {
-                        let any = r.employees_at_least.is_some() || r.potential_at_least.is_some();
-                        let e = r
-                            .employees_at_least
-                            .zip(a.employees)
-                            .is_some_and(|(t, e)| e >= t);
-                        let p = r
-                            .potential_at_least
-                            .filter(|_| a.potential_given)
-                            .is_some_and(|t| a.potential >= t);
-                        !any || e || p
-                    })
-                    .map(|r| segment_key(&r.name))
-                    .unwrap_or_default(),
+                None => {
+                    let k = plan
+                        .segments
+                        .iter()
+                        .find(|r| {
+                            let any =
+                                r.employees_at_least.is_some() || r.potential_at_least.is_some();
+                            let e = r
+                                .employees_at_least
+                                .zip(a.employees)
+                                .is_some_and(|(t, e)| e >= t);
+                            let p = r
+                                .potential_at_least
+                                .filter(|_| a.potential_given)
+                                .is_some_and(|t| a.potential >= t);
+                            !any || e || p
+                        })
+                        .map(|r| r.name.as_str())
+                        .unwrap_or_default();
+                    // Most accounts fall under a few rules: reuse the last key built.
+                    match &rule_key {
+                        Some(last) if *last == segment_key(k) => last.clone(),
+                        _ => {
+                            let key = segment_key(k);
+                            rule_key = Some(key.clone());
+                            key
+                        }
+                    }
+                }
             };
-            if !order.contains(&key) {
-                order.push(key.clone());
+            let next = order.len();
+            let pos = *key_pos.entry(key.clone()).or_insert(next);
+            if pos == next {
+                order.push(key);
             }
-            (a.id.as_str(), key)
+            (a.id.as_str(), pos)
         })
         .collect();
-    let root_of = |id: &str| -> String {
+    let root_of = |id: &'a str| -> &'a str {
         let mut cur = id;
         let mut steps = 0;
         while let Some(p) = acc.get(cur).and_then(|a| a.parent_id.as_deref()) {
@@ -130,19 +157,32 @@ pub fn check_with_pairs(
             cur = p;
             steps += 1;
         }
-        cur.to_string()
+        cur
     };
-    let mut family: BTreeMap<String, Vec<&Account>> = BTreeMap::new();
+    // Families in order of first appearance (hashed, not sorted: 1M accounts stay quick).
+    let mut family_of_root: HashMap<&str, usize> = HashMap::default();
+    let mut family: Vec<Vec<&Account>> = Vec::new();
     for a in accounts {
-        family.entry(root_of(&a.id)).or_default().push(a);
+        let next = family.len();
+        let f = *family_of_root.entry(root_of(&a.id)).or_insert(next);
+        if f == next {
+            family.push(Vec::new());
+        }
+        family[f].push(a);
     }
+    drop(family_of_root);
+    let assignment: HashMap<&str, &String> =
+        assignment.iter().map(|(a, r)| (a.as_str(), r)).collect();
 
-    let mut per_rep: HashMap<&str, (u64, f64, f64)> = HashMap::new();
-    let mut seg_of_account: HashMap<&str, String> = HashMap::new();
-    for members in family.values() {
+    let mut per_rep: HashMap<&str, (u64, f64, f64)> = HashMap::default();
+    let mut seg_of_account: HashMap<&str, String> =
+        HashMap::with_capacity_and_hasher(accounts.len(), Default::default());
+    // Whether a rep may cover a (region, industry): asked once per distinct triple.
+    let mut allowed_memo: HashMap<(&str, &str, &str), bool> = HashMap::default();
+    for members in &family {
         let mut seg = members
             .iter()
-            .filter_map(|a| order.iter().position(|k| *k == own[a.id.as_str()]))
+            .map(|a| own[a.id.as_str()])
             .min()
             .map(|i| order[i].clone())
             .unwrap_or_default();
@@ -153,8 +193,10 @@ pub fn check_with_pairs(
         if let Some(o) = locked_owner {
             seg = segment_key(&o.segment);
         }
-        let reps_used: Vec<Option<&String>> =
-            members.iter().map(|a| assignment.get(&a.id)).collect();
+        let reps_used: Vec<Option<&String>> = members
+            .iter()
+            .map(|a| assignment.get(a.id.as_str()).copied())
+            .collect();
         if reps_used.windows(2).any(|w| w[0] != w[1]) {
             v(
                 Rule::Family,
@@ -166,7 +208,7 @@ pub fn check_with_pairs(
         }
         for a in members {
             seg_of_account.insert(a.id.as_str(), seg.clone());
-            let Some(rid) = assignment.get(&a.id) else {
+            let Some(&rid) = assignment.get(a.id.as_str()) else {
                 v(Rule::Coverage, format!("account {} has no rep", a.id));
                 continue;
             };
@@ -195,7 +237,7 @@ pub fn check_with_pairs(
                     ),
                 );
             }
-            if segment_key(&r.segment) != seg {
+            if rep_seg[r.id.as_str()] != seg {
                 v(
                     Rule::Segment,
                     format!(
@@ -210,6 +252,11 @@ pub fn check_with_pairs(
                         .iter()
                         .any(|x| x.trim().to_lowercase() == val.trim().to_lowercase())
             };
+            let eligible = *allowed_memo
+                .entry((r.id.as_str(), a.region.as_str(), a.industry.as_str()))
+                .or_insert_with(|| {
+                    allowed(&r.regions, &a.region) && allowed(&r.industries, &a.industry)
+                });
             let listed = pair.as_ref().map(|m| m.get(&(a.id.as_str(), rid.as_str())));
             if locked_owner.is_none() && matches!(listed, Some(None)) {
                 v(
@@ -224,9 +271,7 @@ pub fn check_with_pairs(
                 Some(Some(Some(w))) => *w,
                 _ => a.workload,
             };
-            if locked_owner.is_none()
-                && !(allowed(&r.regions, &a.region) && allowed(&r.industries, &a.industry))
-            {
+            if locked_owner.is_none() && !eligible {
                 v(
                     Rule::Eligibility,
                     format!(
@@ -270,7 +315,7 @@ pub fn check_with_pairs(
     }
     if bands {
         let band = plan.balance.band_pct / 100.0;
-        let mut seg_total: HashMap<String, (f64, f64, f64)> = HashMap::new();
+        let mut seg_total: HashMap<String, (f64, f64, f64)> = HashMap::default();
         for a in accounts {
             let e = seg_total
                 .entry(seg_of_account[a.id.as_str()].clone())
@@ -279,7 +324,7 @@ pub fn check_with_pairs(
             e.1 += a.workload;
             e.2 += 1.0;
         }
-        let mut seg_fte: HashMap<String, f64> = HashMap::new();
+        let mut seg_fte: HashMap<String, f64> = HashMap::default();
         let takes = |r: &Rep| {
             r.status == RepStatus::Active
                 && (r.role.trim().is_empty()

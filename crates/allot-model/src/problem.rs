@@ -6,7 +6,9 @@
 //! to eligible reps, each unit×rep pair with a linear cost, reps with targets and
 //! capacities. Once a `Problem` exists it is valid.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::geo::haversine_km;
 use crate::ids::{AccountIdx, RepIdx, SegIdx, UnitIdx};
@@ -51,9 +53,11 @@ pub struct Units {
     pub edge_cost: Vec<f64>,
     /// Accounts of the unit that change owner if the unit goes to the pair's rep.
     pub edge_moved: Vec<u32>,
-    /// Total pairs.csv cost of the unit's accounts with the pair's rep (0 without pairs).
+    /// Total pairs.csv cost of the unit's accounts with the pair's rep (empty without a
+    /// pairs file; read it through [`Units::pair_cost`]).
     pub edge_pair_cost: Vec<f64>,
-    /// Workload the unit puts on the pair's rep (pairs.csv workloads, else the accounts').
+    /// Workload the unit puts on the pair's rep (pairs.csv workloads, else the accounts';
+    /// empty without a pairs file; read it through [`Units::work`]).
     pub edge_work: Vec<f64>,
 }
 
@@ -83,6 +87,21 @@ impl Units {
     /// The edge of unit `u` to rep `r`, if `r` is eligible.
     pub fn edge_to(&self, u: UnitIdx, r: RepIdx) -> Option<usize> {
         self.edges(u).find(|&e| self.edge_rep[e] == r)
+    }
+
+    /// Workload unit `u` puts on the rep of its edge `e` (the unit's own without pairs file).
+    #[inline]
+    pub fn work(&self, u: UnitIdx, e: usize) -> f64 {
+        self.edge_work
+            .get(e)
+            .copied()
+            .unwrap_or(self.load[u.index()][1])
+    }
+
+    /// pairs.csv cost of edge `e` (0 without a pairs file).
+    #[inline]
+    pub fn pair_cost(&self, e: usize) -> f64 {
+        self.edge_pair_cost.get(e).copied().unwrap_or(0.0)
     }
 }
 
@@ -296,7 +315,7 @@ impl Problem {
         };
 
         // Reps: unique ids.
-        let mut rep_by_id: HashMap<String, usize> = HashMap::new();
+        let mut rep_by_id: HashMap<String, usize> = HashMap::default();
         let mut rep_ok = vec![true; reps.len()];
         for (i, r) in reps.iter().enumerate() {
             if let Some(&first) = rep_by_id.get(&r.id) {
@@ -316,7 +335,8 @@ impl Problem {
         }
 
         // Accounts: unique ids.
-        let mut acc_by_id: HashMap<String, usize> = HashMap::with_capacity(accounts.len());
+        let mut acc_by_id: HashMap<String, usize> =
+            HashMap::with_capacity_and_hasher(accounts.len(), Default::default());
         let mut alive = vec![true; accounts.len()];
         for (i, a) in accounts.iter().enumerate() {
             if let Some(&first) = acc_by_id.get(&a.id) {
@@ -632,7 +652,7 @@ impl Problem {
         }
 
         // Group families in input order of their first member.
-        let mut family_of_root: HashMap<usize, usize> = HashMap::new();
+        let mut family_of_root: HashMap<usize, usize> = HashMap::default();
         let mut families: Vec<Vec<usize>> = Vec::new();
         for i in 0..accounts.len() {
             if !alive[i] {
@@ -710,7 +730,7 @@ impl Problem {
         }
 
         // Pairs: each (account, rep) once, both known; then only listed pairs are allowed.
-        let mut pair_of: HashMap<(usize, usize), (f64, Option<f64>)> = HashMap::new();
+        let mut pair_of: HashMap<(usize, usize), (f64, Option<f64>)> = HashMap::default();
         if let Some((pfile, rows)) = &pairs {
             for row in rows {
                 let refuse = |msg: String, column: &str| {
@@ -772,19 +792,40 @@ impl Problem {
             }
         }
         let mut fam_eligible: Vec<Vec<usize>> = Vec::with_capacity(families.len());
+        // Region and industry decide eligibility, and a CRM export has few distinct pairs of
+        // them: each (segment, region, industry) is matched against the reps once.
+        let mut eligible_by_key: HashMap<(usize, &str, &str), Vec<usize>> = HashMap::default();
         for (f, members) in families.iter().enumerate() {
             let el: Vec<usize> = match fam_lock[f] {
                 Some(l) if fam_ok[f] => vec![l],
-                _ => seg_reps[fam_seg[f]]
-                    .iter()
-                    .copied()
-                    .filter(|&r| {
-                        members.iter().all(|&m| {
-                            reps[r].is_eligible(&accounts[m].region, &accounts[m].industry)
-                                && (!with_pairs || pair_of.contains_key(&(m, r)))
-                        })
-                    })
-                    .collect(),
+                _ => {
+                    let seg = fam_seg[f];
+                    let mut el: Option<Vec<usize>> = None;
+                    for &m in members {
+                        let a = &accounts[m];
+                        let list = eligible_by_key
+                            .entry((seg, a.region.as_str(), a.industry.as_str()))
+                            .or_insert_with(|| {
+                                seg_reps[seg]
+                                    .iter()
+                                    .copied()
+                                    .filter(|&r| reps[r].is_eligible(&a.region, &a.industry))
+                                    .collect()
+                            });
+                        el = Some(match el {
+                            None => list.clone(),
+                            Some(mut v) => {
+                                v.retain(|r| list.binary_search(r).is_ok());
+                                v
+                            }
+                        });
+                    }
+                    let mut el = el.unwrap_or_default();
+                    if with_pairs {
+                        el.retain(|&r| members.iter().all(|&m| pair_of.contains_key(&(m, r))));
+                    }
+                    el
+                }
             };
             let el = prune_candidates(
                 el,
@@ -826,6 +867,7 @@ impl Problem {
             }
             fam_eligible.push(el);
         }
+        drop(eligible_by_key);
 
         // Compact the accepted rows into the problem.
         let mut new_rep = vec![None; reps.len()];
@@ -971,8 +1013,10 @@ impl Problem {
                         None => pw += own,
                     }
                 }
-                units.edge_pair_cost.push(pc);
-                units.edge_work.push(pw);
+                if with_pairs {
+                    units.edge_pair_cost.push(pc);
+                    units.edge_work.push(pw);
+                }
             }
             units.edge_start.push(units.edge_rep.len() as u32);
         }
@@ -1141,7 +1185,7 @@ impl Problem {
                         .sum();
                     c += compact_scale * seg_compact[seg] * km / with_coords[seg] / 100.0;
                 }
-                cost[e] = c + pair_scale * self.units.edge_pair_cost[e];
+                cost[e] = c + pair_scale * self.units.pair_cost(e);
             }
         }
         self.units.edge_cost = cost;

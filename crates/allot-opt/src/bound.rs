@@ -161,6 +161,34 @@ pub fn band_bound(m: &SegModel) -> f64 {
             cost
         }
     };
+    // Reps below the band on some metric, and (one pass over the pairs) the units each of
+    // them may take in: eligible for r, home elsewhere (cost: leave home) or no home (free).
+    let under: Vec<bool> = (0..nr)
+        .map(|r| {
+            m.metrics.iter().any(|&k| {
+                let t = m.target[r][k];
+                t > 0.0 && (1.0 - m.band) * t - home_load[r][k] > 1e-9 * t
+            })
+        })
+        .collect();
+    let mut incoming: Vec<Vec<(usize, usize, f64)>> = vec![Vec::new(); nr];
+    for u in 0..n {
+        if m.locked[u] {
+            // A locked unit never leaves its home rep, so it never comes in anywhere.
+            continue;
+        }
+        for e in m.edges(u) {
+            let r = m.edge_rep[e] as usize;
+            if !under[r] {
+                continue;
+            }
+            match home[u] {
+                Some((h, _, _)) if h == r => {}
+                Some((_, _, x)) => incoming[r].push((u, e, x)),
+                None => incoming[r].push((u, e, 0.0)),
+            }
+        }
+    }
     let mut shed = 0.0;
     let mut intake = 0.0;
     for r in 0..nr {
@@ -182,18 +210,9 @@ pub fn band_bound(m: &SegModel) -> f64 {
             }
             let under = (1.0 - m.band) * t - home_load[r][k];
             if under > 1e-9 * t {
-                // Units that may come in: eligible for r, home elsewhere (cost: leave home) or
-                // no home (free).
-                let items = (0..n)
-                    .filter(|&u| !m.locked[u] || home[u].is_some_and(|h| h.0 == r))
-                    .filter_map(|u| {
-                        let e = m.edges(u).find(|&e| m.edge_rep[e] as usize == r)?;
-                        match home[u] {
-                            Some((h, _, _)) if h == r => None,
-                            Some((_, _, x)) => Some((m.pair_load(u, e)[k], x)),
-                            None => Some((m.pair_load(u, e)[k], 0.0)),
-                        }
-                    })
+                let items = incoming[r]
+                    .iter()
+                    .map(|&(u, e, x)| (m.pair_load(u, e)[k], x))
                     .collect();
                 need_in = need_in.max(cover(items, under));
             }

@@ -68,13 +68,16 @@ pub fn sub_model(m: &SegModel, edge_of: &[u32], free: &[usize]) -> (SegModel, Ve
     let mut edge_start = vec![0u32];
     let (mut edge_rep, mut edge_cost, mut edge_work) = (Vec::new(), Vec::new(), Vec::new());
     let (mut load, mut locked, mut warm) = (Vec::new(), Vec::new(), Vec::new());
+    let per_edge_work = !m.edge_work.is_empty();
     for &u in free {
         let e0 = m.edge_start[u];
         warm.push(edge_rep.len() as u32 + (edge_of[u] - e0));
         for e in m.edges(u) {
             edge_rep.push(m.edge_rep[e]);
             edge_cost.push(m.edge_cost[e]);
-            edge_work.push(m.edge_work[e]);
+            if per_edge_work {
+                edge_work.push(m.edge_work[e]);
+            }
         }
         edge_start.push(edge_rep.len() as u32);
         load.push(m.load[u]);
@@ -85,7 +88,9 @@ pub fn sub_model(m: &SegModel, edge_of: &[u32], free: &[usize]) -> (SegModel, Ve
         edge_rep.push(r as u32);
         // The first pseudo-unit carries the held units' cost, so objectives compare.
         edge_cost.push(if r == 0 { held_cost } else { 0.0 });
-        edge_work.push(h[1]);
+        if per_edge_work {
+            edge_work.push(h[1]);
+        }
         edge_start.push(edge_rep.len() as u32);
         load.push(*h);
         locked.push(true);

@@ -2,6 +2,8 @@
 //! segments small enough for it, under one deadline; the best solution of each segment
 //! wins and the bounds add up to a bound on the whole.
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use allot_model::plan::EngineChoice;
@@ -142,29 +144,6 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         .iter()
         .map(|m| engine.heuristics_allowed() && engine.milp_allowed() && lns_pays(m, ctx))
         .collect();
-    let heur: Vec<_> = models
-        .par_iter()
-        .zip(lns.par_iter())
-        .map(|(m, &lns)| {
-            let t = Instant::now();
-            // On segments the neighbourhood search can cover, it does the real work and a
-            // quick start will do; on huge ones the heuristic keeps its full effort.
-            let quick = lns && m.n_units() <= 20_000;
-            let rounds = if !engine.heuristics_allowed() {
-                0
-            } else if quick {
-                (rounds_for(m.n_units()) / 8).max(20)
-            } else {
-                rounds_for(m.n_units())
-            };
-            let starts = if quick { 2 } else { starts_for(m.n_units()) };
-            (
-                solve_segment(m, ctx, starts, rounds),
-                t.elapsed().as_secs_f64(),
-            )
-        })
-        .collect();
-
     let milp_ok: Vec<bool> = models
         .iter()
         .map(|m| {
@@ -172,18 +151,72 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
                 && (engine == EngineChoice::Milp || m.n_pairs() <= p.plan.solver.milp_max_pairs)
         })
         .collect();
-    // Every segment gets an exact solve (small ones) or an LP bound (the rest); each gets an
-    // equal share of the time left, whatever the thread count, so that which of them finish
-    // does not depend on how many run at once.
-    let n_milp = milp_ok.iter().filter(|&&b| b).count().max(1) as f64;
-    let milp_budget = ctx.remaining_s() / n_milp;
-    let outcomes: Vec<Result<SegmentResult, SolveError>> = models
-        .par_iter()
-        .zip(heur.par_iter())
-        .zip(milp_ok.par_iter())
-        .zip(lns.par_iter())
-        .map(|(((m, (h, h_secs)), &use_milp), &use_lns)| {
-            finish_segment(m, h, *h_secs, use_milp, use_lns, ctx, milp_budget)
+    // Every segment gets an exact solve (small ones) or an LP bound (the rest). A segment
+    // reaching that step gets an equal share of the time left among the exact solves not yet
+    // started, so that which of them finish depends little on how many run at once.
+    let milp_left = AtomicUsize::new(milp_ok.iter().filter(|&&b| b).count());
+    let shares = TimeShares::new(&models, ctx);
+    let solve_one = |i: usize| {
+        let m = &models[i];
+        let t = Instant::now();
+        let mut seg_ctx = ctx.clone();
+        seg_ctx.deadline = shares.begin(i);
+        let ctx = &seg_ctx;
+        // On segments the neighbourhood search can cover, it does the real work and a
+        // quick start will do; on huge ones the heuristic keeps its full effort.
+        let quick = lns[i] && m.n_units() <= 20_000;
+        let rounds = if !engine.heuristics_allowed() {
+            0
+        } else if quick {
+            (rounds_for(m.n_units()) / 8).max(20)
+        } else {
+            rounds_for(m.n_units())
+        };
+        let starts = if quick {
+            2
+        } else if m.hard_band && m.n_units() > 20_000 {
+            // Rebalance at scale: the start that keeps every unit with its owner and repairs
+            // the bands wins on moves; a start from scratch only takes time from it.
+            1
+        } else {
+            starts_for(m.n_units())
+        };
+        let h = solve_segment(m, ctx, starts, rounds);
+        let h_secs = t.elapsed().as_secs_f64();
+        let budget = if milp_ok[i] {
+            let left = milp_left.fetch_sub(1, Ordering::Relaxed).max(1);
+            ctx.remaining_s() / left as f64
+        } else {
+            0.0
+        };
+        let r = finish_segment(m, &h, h_secs, milp_ok[i], lns[i], ctx, budget);
+        shares.end(i);
+        r
+    };
+    // Largest segments first, so that the longest searches start at once and the small
+    // ones fill the gaps; results do not depend on this order.
+    let mut order: Vec<usize> = (0..models.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(models[i].n_units()), i));
+    let slots: Vec<Mutex<Option<Result<SegmentResult, SolveError>>>> =
+        models.iter().map(|_| Mutex::new(None)).collect();
+    rayon::scope_fifo(|s| {
+        for &i in &order {
+            let (solve_one, slots) = (&solve_one, &slots);
+            s.spawn_fifo(move |_| {
+                let r = solve_one(i);
+                if let Ok(mut slot) = slots[i].lock() {
+                    *slot = Some(r);
+                }
+            });
+        }
+    });
+    let outcomes: Vec<Result<SegmentResult, SolveError>> = slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err(SolveError::Threads("a segment task failed".into())))
         })
         .collect();
 
@@ -241,6 +274,63 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         segments,
         seconds: t0.elapsed().as_secs_f64(),
     })
+}
+
+/// Splits the time limit between the segments as they start. A segment's deadline is its
+/// start plus its share (∝ √units) of the machine time left over all threads, less what the
+/// segments already running hold; a segment that ends early frees its time for the rest.
+struct TimeShares<'c> {
+    ctx: &'c SearchContext,
+    weight: Vec<f64>,
+    state: Mutex<ShareState>,
+}
+
+struct ShareState {
+    /// Deadlines of the segments running now.
+    running: Vec<Option<Instant>>,
+    /// Total weight of the segments not yet started.
+    unstarted: f64,
+}
+
+impl<'c> TimeShares<'c> {
+    fn new(models: &[SegModel], ctx: &'c SearchContext) -> TimeShares<'c> {
+        let weight: Vec<f64> = models
+            .iter()
+            .map(|m| (m.n_units().max(1) as f64).sqrt())
+            .collect();
+        TimeShares {
+            ctx,
+            state: Mutex::new(ShareState {
+                running: vec![None; models.len()],
+                unstarted: weight.iter().sum(),
+            }),
+            weight,
+        }
+    }
+
+    /// Deadline of segment `i`, which starts now.
+    fn begin(&self, i: usize) -> Instant {
+        let Ok(mut st) = self.state.lock() else {
+            return self.ctx.deadline;
+        };
+        let now = Instant::now();
+        let left = |d: &Instant| d.saturating_duration_since(now).as_secs_f64();
+        let remaining = left(&self.ctx.deadline);
+        let held: f64 = st.running.iter().flatten().map(left).sum();
+        let capacity = (self.ctx.threads as f64 * remaining - held).max(0.0);
+        let share = (capacity * self.weight[i] / st.unstarted.max(1e-12)).min(remaining);
+        st.unstarted = (st.unstarted - self.weight[i]).max(0.0);
+        let deadline = now + std::time::Duration::from_secs_f64(share);
+        st.running[i] = Some(deadline);
+        deadline
+    }
+
+    /// Segment `i` is done: its time goes back to the others.
+    fn end(&self, i: usize) {
+        if let Ok(mut st) = self.state.lock() {
+            st.running[i] = None;
+        }
+    }
 }
 
 /// A segment's kept solution and what happened.

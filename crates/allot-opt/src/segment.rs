@@ -32,7 +32,8 @@ pub struct SegModel {
     pub edge_rep: Vec<u32>,
     /// Linear cost of each edge.
     pub edge_cost: Vec<f64>,
-    /// Workload the unit puts on the edge's rep (a pair's own workload, else the unit's).
+    /// Workload the unit puts on the edge's rep, when pairs have their own workloads (empty
+    /// when every pair weighs its unit's workload; read it through [`SegModel::pair_load`]).
     pub edge_work: Vec<f64>,
     /// Objective weight of each metric's max |deviation| (0 = not balanced).
     pub weight: [f64; 3],
@@ -56,6 +57,9 @@ impl SegModel {
         let mut edge_rep = Vec::new();
         let mut edge_cost = Vec::new();
         let mut edge_work = Vec::new();
+        // Per-pair workloads only come with a pairs file; without one a unit weighs the same
+        // on every rep and the list stays empty (a fifth of the model's memory at scale).
+        let per_edge_work = !p.units.edge_work.is_empty();
         let mut load = Vec::with_capacity(s.units.len());
         let mut locked = Vec::with_capacity(s.units.len());
         for &u in &s.units {
@@ -64,7 +68,9 @@ impl SegModel {
                 if r != u32::MAX {
                     edge_rep.push(r);
                     edge_cost.push(p.units.edge_cost[e]);
-                    edge_work.push(p.units.edge_work[e]);
+                    if per_edge_work {
+                        edge_work.push(p.units.work(u, e));
+                    }
                 }
             }
             edge_start.push(edge_rep.len() as u32);
@@ -157,7 +163,7 @@ impl SegModel {
     #[inline]
     pub fn pair_load(&self, u: usize, e: usize) -> [f64; 3] {
         let l = &self.load[u];
-        [l[0], self.edge_work[e], l[2]]
+        [l[0], self.edge_work.get(e).copied().unwrap_or(l[1]), l[2]]
     }
 
     /// Loads that locked units already put on each rep.

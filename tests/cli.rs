@@ -126,6 +126,80 @@ fn demo_runs_writes_every_output_and_passes_the_checker() {
     assert_eq!(segs, ["enterprise", "mid-market", "growth", "digital-led"]);
 }
 
+/// The data rows of a CSV file in a fixed pseudo-random order (header first).
+fn shuffled_csv(src: &Path, dst: &Path, seed: u64) {
+    let text = std::fs::read_to_string(src).expect("read csv");
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    let mut x = seed;
+    for i in (1..lines.len()).rev() {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        lines.swap(i, (x >> 33) as usize % (i + 1));
+    }
+    let mut out = String::from(header);
+    for l in lines {
+        out.push('\n');
+        out.push_str(l);
+    }
+    out.push('\n');
+    std::fs::write(dst, out).expect("write csv");
+}
+
+#[test]
+fn shuffled_input_rows_give_byte_identical_assignments() {
+    let dir = tempdir();
+    let mut outs = Vec::new();
+    for (i, seed) in [0u64, 11, 12].iter().enumerate() {
+        let (accounts, reps) = if i == 0 {
+            (demo_input("accounts.csv"), demo_input("reps.csv"))
+        } else {
+            let a = dir.path().join(format!("accounts{i}.csv"));
+            let r = dir.path().join(format!("reps{i}.csv"));
+            shuffled_csv(&demo_input("accounts.csv"), &a, *seed);
+            shuffled_csv(&demo_input("reps.csv"), &r, *seed + 100);
+            (a, r)
+        };
+        let out = dir.path().join(format!("run{i}"));
+        let o = run_solve(
+            "rebalance",
+            &accounts,
+            &reps,
+            Some(&demo_input("plan.toml")),
+            &out,
+            &["--seed", "3", "--time-limit", "60"],
+        );
+        assert_code(
+            &o,
+            0,
+            &format!("rebalance demo, rows shuffled with seed {seed}"),
+        );
+        assert_eq!(summary(&out)["reproducible"], true, "run {i} reproducible");
+        outs.push(out);
+    }
+    assert_ne!(
+        std::fs::read(dir.path().join("accounts1.csv")).expect("shuffled"),
+        std::fs::read(demo_input("accounts.csv")).expect("demo"),
+        "the shuffle changed nothing"
+    );
+    let first = std::fs::read(outs[0].join("assignments.csv")).expect("assignments.csv");
+    for out in &outs[1..] {
+        let other = std::fs::read(out.join("assignments.csv")).expect("assignments.csv");
+        assert!(
+            other == first,
+            "assignments.csv differs when the input rows are shuffled ({} vs {})",
+            outs[0].display(),
+            out.display()
+        );
+    }
+    check(&Spec::new(
+        &dir.path().join("accounts1.csv"),
+        &dir.path().join("reps1.csv"),
+        &outs[1],
+    ));
+}
+
 #[test]
 fn same_seed_gives_byte_identical_assignments_at_1_and_2_threads() {
     let dir = tempdir();
@@ -568,8 +642,9 @@ fn text_cells_that_look_like_formulas_get_an_apostrophe() {
 
     let a = read_csv(&out.join("assignments.csv"));
     let ids: Vec<&str> = a.records.iter().map(|r| r.get("account_id")).collect();
-    assert_eq!(ids, ["'=A1", "'+A2", "'-A3", "'@A4", "A5"]);
-    let a1 = &a.records[0];
+    // By account_id: "+" < "-" < "=" < "@" < "A".
+    assert_eq!(ids, ["'+A2", "'-A3", "'=A1", "'@A4", "A5"]);
+    let a1 = &a.records[2];
     assert_eq!(a1.get("previous_rep_id"), "'=R1");
     assert!(
         a.records

@@ -91,6 +91,29 @@ const CASES: &[Case] = &[
         refused: &[(9, "segment")],
     },
     Case {
+        which: Which::Accounts,
+        file: "accounts_lat_200.csv",
+        refused: &[(6, "lat")],
+    },
+    Case {
+        which: Which::Accounts,
+        file: "accounts_long_field.csv",
+        refused: &[(4, "name")],
+    },
+    Case {
+        // Excel "CSV" in a European locale: UTF-8 BOM, CRLF, ';' delimiter, decimal commas,
+        // a quoted name with a line break; B07 (spreadsheet row 8) has text as potential.
+        which: Which::Accounts,
+        file: "accounts_excel_semicolon.csv",
+        refused: &[(8, "potential")],
+    },
+    Case {
+        // B07's name opens a quote it never closes: B08 is swallowed into it.
+        which: Which::Accounts,
+        file: "accounts_unclosed_quote.csv",
+        refused: &[(8, "name")],
+    },
+    Case {
         which: Which::Reps,
         file: "reps_fte_zero.csv",
         refused: &[(5, "fte")],
@@ -237,6 +260,14 @@ fn bad_rows_go_to_rejects_and_the_rest_is_assigned() {
                 case.file,
                 missing.join(", ")
             ));
+        }
+        for r in &rejects {
+            if r.hint.trim().len() < 10 || r.reason.trim().is_empty() {
+                failures.push(format!(
+                    "{}: rejects.csv row {} ({}) lacks a reason or a fix hint: {:?} / {:?}",
+                    case.file, r.row, r.column, r.reason, r.hint
+                ));
+            }
         }
         if rejects.len() != case.refused.len() {
             failures.push(format!(
@@ -461,4 +492,47 @@ fn no_command_panics_on_any_bad_fixture() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A pairs file with one defect per bad row: each goes to rejects.csv naming the pairs
+/// file, its row and column with a hint; the good pairs still carry every account.
+#[test]
+fn bad_pair_rows_go_to_rejects_and_every_account_is_still_assigned() {
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    let o = run_solve(
+        "balance",
+        &bad("accounts.csv"),
+        &bad("reps.csv"),
+        Some(&bad("plan.toml")),
+        &out,
+        &["--pairs", bad("pairs.csv").to_str().expect("utf-8 path")],
+    );
+    assert_code(&o, 0, "balance with a pairs file holding bad rows");
+    let rejects = read_rejects(&out);
+    let mut got: Vec<(u64, String)> = rejects
+        .iter()
+        .filter(|r| names_file(&r.file, &bad("pairs.csv")))
+        .map(|r| (r.row, r.column.clone()))
+        .collect();
+    got.sort();
+    let want: Vec<(u64, String)> = [
+        (17, "account_id"), // unknown account
+        (18, "rep_id"),     // unknown rep
+        (19, "cost"),       // NaN
+        (20, "cost"),       // text
+        (21, "workload"),   // negative
+        (22, "rep_id"),     // the pair B01 – M1 again
+    ]
+    .iter()
+    .map(|(r, c)| (*r, c.to_string()))
+    .collect();
+    assert_eq!(got, want, "refused pair rows (row, column)");
+    assert_eq!(rejects.len(), want.len(), "only pair rows are refused");
+    for r in &rejects {
+        assert!(r.hint.trim().len() >= 10, "row {} has no fix hint", r.row);
+    }
+    let c =
+        check(&Spec::new(&bad("accounts.csv"), &bad("reps.csv"), &out).pairs(&bad("pairs.csv")));
+    assert_eq!(c.rows.len(), 8, "every account is assigned");
 }

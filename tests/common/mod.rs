@@ -198,7 +198,7 @@ pub struct Table {
     pub records: Vec<Record>,
 }
 
-/// Reads a comma-delimited UTF-8 CSV file (BOM allowed) with the `csv` crate.
+/// Reads a comma- or semicolon-delimited UTF-8 CSV file (BOM allowed) with the `csv` crate.
 pub fn read_csv(path: &Path) -> Table {
     let bytes =
         std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
@@ -206,9 +206,18 @@ pub fn read_csv(path: &Path) -> Table {
         .strip_prefix(b"\xEF\xBB\xBF")
         .unwrap_or(&bytes)
         .to_vec();
+    // Excel in many locales writes ';': take whichever of ';' and ',' the first line has more of.
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let count = |d: u8| first.iter().filter(|&&b| b == d).count();
+    let delimiter = if count(b';') > count(b',') {
+        b';'
+    } else {
+        b','
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(bytes.as_slice());
     let mut headers: Option<Vec<String>> = None;
     let mut records = Vec::new();
@@ -446,6 +455,17 @@ impl InRep {
     }
 }
 
+/// A decimal number, with a decimal comma allowed ("40,7").
+fn decimal(t: &str) -> Result<f64, std::num::ParseFloatError> {
+    t.parse::<f64>().or_else(|e| {
+        if t.matches(',').count() == 1 && !t.contains('.') {
+            t.replace(',', ".").parse()
+        } else {
+            Err(e)
+        }
+    })
+}
+
 fn num(cell: &str, col: &str, bad: &mut Vec<String>) -> Option<f64> {
     let t = cell.trim();
     if t.is_empty() {
@@ -465,7 +485,7 @@ fn coords(lat: &str, lon: &str, bad: &mut Vec<String>) -> Option<(f64, f64)> {
     if lat.is_empty() && lon.is_empty() {
         return None;
     }
-    match (lat.parse::<f64>(), lon.parse::<f64>()) {
+    match (decimal(lat), decimal(lon)) {
         (Ok(a), Ok(o)) if a.abs() <= 90.0 && o.abs() <= 180.0 => Some((a, o)),
         _ => {
             bad.push(format!("lat/lon={lat:?}/{lon:?}"));
@@ -602,6 +622,8 @@ pub struct Reject {
     pub column: String,
     /// Why.
     pub reason: String,
+    /// How to fix it.
+    pub hint: String,
 }
 
 /// Reads OUT/rejects.csv (empty when absent).
@@ -630,6 +652,7 @@ pub fn read_rejects(out: &Path) -> Vec<Reject> {
             id: unescaped(r.get("id")),
             column: unescaped(r.get("column")),
             reason: unescaped(r.get("reason")),
+            hint: unescaped(r.get("hint")),
         })
         .collect()
 }
@@ -669,6 +692,8 @@ pub struct Spec {
     pub metrics: Vec<String>,
     /// Rebalance: the band is a hard constraint.
     pub hard_band: bool,
+    /// pairs.csv given to the run: only its accepted (account, rep) pairs may be assigned.
+    pub pairs: Option<PathBuf>,
 }
 
 impl Spec {
@@ -683,7 +708,14 @@ impl Spec {
             band_pct: 2.0,
             metrics: vec!["potential".into(), "workload".into()],
             hard_band: false,
+            pairs: None,
         }
+    }
+
+    /// Sets the pairs file of the run.
+    pub fn pairs(mut self, path: &Path) -> Spec {
+        self.pairs = Some(path.to_path_buf());
+        self
     }
 
     /// [`Spec::new`] for the accounts and reps of fixture folder `name`.
@@ -798,6 +830,25 @@ pub fn check(spec: &Spec) -> Checked {
         .filter(|r| names_file(&r.file, &spec.accounts))
         .map(|r| r.row)
         .collect();
+    // Accepted pairs: the rows of pairs.csv that rejects.csv does not refuse.
+    let allowed_pairs: Option<BTreeSet<(String, String)>> = spec.pairs.as_ref().map(|p| {
+        let refused: BTreeSet<u64> = rejects
+            .iter()
+            .filter(|r| names_file(&r.file, p))
+            .map(|r| r.row)
+            .collect();
+        read_csv(p)
+            .records
+            .iter()
+            .filter(|r| !refused.contains(&r.line))
+            .map(|r| {
+                (
+                    r.get("account_id").trim().to_string(),
+                    r.get("rep_id").trim().to_string(),
+                )
+            })
+            .collect()
+    });
     let rejected_rep_lines: BTreeSet<u64> = rejects
         .iter()
         .filter(|r| names_file(&r.file, &spec.reps))
@@ -807,7 +858,10 @@ pub fn check(spec: &Spec) -> Checked {
         let acc = names_file(&r.file, &spec.accounts);
         let rep = names_file(&r.file, &spec.reps);
         if !acc && !rep {
-            v.push(format!("rejects.csv names an unknown file {:?}", r.file));
+            let pair_file = spec.pairs.as_ref().is_some_and(|p| names_file(&r.file, p));
+            if !pair_file {
+                v.push(format!("rejects.csv names an unknown file {:?}", r.file));
+            }
             continue;
         }
         let id = if acc {
@@ -836,10 +890,12 @@ pub fn check(spec: &Spec) -> Checked {
             ));
         }
     }
-    let acc: Vec<&InAccount> = accounts
+    // assignments.csv lists the accepted accounts by account_id, whatever the input order.
+    let mut acc: Vec<&InAccount> = accounts
         .iter()
         .filter(|a| !rejected_account_lines.contains(&a.line))
         .collect();
+    acc.sort_by(|a, b| a.id.cmp(&b.id));
     let rep_rows: Vec<&InRep> = reps
         .iter()
         .filter(|r| !rejected_rep_lines.contains(&r.line))
@@ -879,7 +935,7 @@ pub fn check(spec: &Spec) -> Checked {
         }
     }
 
-    // --- assignments.csv: one row per accepted account, input order, ids escaped.
+    // --- assignments.csv: one row per accepted account, by account_id, ids escaped.
     let at = read_csv(&spec.out.join("assignments.csv"));
     let expected_headers = [
         "account_id",
@@ -932,7 +988,7 @@ pub fn check(spec: &Spec) -> Checked {
     for (i, (row, a)) in rows.iter().zip(&acc).enumerate() {
         if row.account != a.id {
             v.push(format!(
-                "assignments.csv row {} is {:?}, expected {:?} (input order)",
+                "assignments.csv row {} is {:?}, expected {:?} (ordered by account_id)",
                 i + 2,
                 row.account,
                 a.id
@@ -1084,6 +1140,15 @@ pub fn check(spec: &Spec) -> Checked {
                     ));
                 }
             }
+        }
+        if let Some(allowed) = &allowed_pairs
+            && !fam_lock.contains_key(&fam[i])
+            && !allowed.contains(&(a.id.clone(), row.rep.clone()))
+        {
+            v.push(format!(
+                "{}: assigned to {}, a pair pairs.csv does not allow",
+                a.id, row.rep
+            ));
         }
         if let Some(owner) = fam_lock.get(&fam[i])
             && row.rep != *owner
@@ -1238,7 +1303,9 @@ pub fn check(spec: &Spec) -> Checked {
         .iter()
         .map(|r| unescaped(r.get("rep_id")))
         .collect();
-    let exp_ids: Vec<String> = rep_rows.iter().map(|r| r.id.clone()).collect();
+    // By rep_id, whatever the roster order.
+    let mut exp_ids: Vec<String> = rep_rows.iter().map(|r| r.id.clone()).collect();
+    exp_ids.sort();
     if tr_ids != exp_ids {
         v.push(format!(
             "territories.csv reps {tr_ids:?}, expected the accepted reps {exp_ids:?}"

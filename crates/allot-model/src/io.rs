@@ -255,12 +255,20 @@ pub fn read_pairs_from(
             let cost = match parse_number(raw) {
                 Some(v) if v.is_finite() => Some(v),
                 _ => {
-                    ctx.fail("cost", format!("{raw:?} is not a finite number"));
+                    ctx.fail(
+                        "cost",
+                        format!("{raw:?} is not a finite number"),
+                        "write the pair's cost as a number (e.g. 12.5 or -3), or remove the pair",
+                    );
                     None
                 }
             };
             if ctx.text("rep_id").is_empty() {
-                ctx.fail("rep_id", "rep_id is empty".into());
+                ctx.fail(
+                    "rep_id",
+                    "rep_id is empty".into(),
+                    "give the rep_id of the pair, or delete the row",
+                );
             }
             let workload = ctx.number("workload");
             Some(PairRow {
@@ -375,7 +383,8 @@ impl Layout {
 struct RowCtx<'a> {
     layout: &'a Layout,
     cells: &'a [String],
-    errors: Vec<(String, String)>,
+    /// (column label, what is wrong, how to fix it).
+    errors: Vec<(String, String, &'static str)>,
 }
 
 impl<'a> RowCtx<'a> {
@@ -398,9 +407,9 @@ impl<'a> RowCtx<'a> {
         (!t.is_empty()).then(|| t.to_string())
     }
 
-    fn fail(&mut self, field: &str, message: String) {
+    fn fail(&mut self, field: &str, message: String, hint: &'static str) {
         let label = self.col_label(field);
-        self.errors.push((label, message));
+        self.errors.push((label, message, hint));
     }
 
     /// A number ≥ 0; empty → `None`.
@@ -412,15 +421,23 @@ impl<'a> RowCtx<'a> {
         match parse_number(raw) {
             Some(v) if v.is_finite() && v >= 0.0 => Some(v),
             Some(v) if v.is_finite() => {
-                self.fail(field, format!("{raw:?} is negative; it must be ≥ 0"));
+                self.fail(
+                    field,
+                    format!("{raw:?} is negative; it must be ≥ 0"),
+                    HINT_NUMBER,
+                );
                 None
             }
             Some(_) => {
-                self.fail(field, format!("{raw:?} is not a finite number"));
+                self.fail(
+                    field,
+                    format!("{raw:?} is not a finite number"),
+                    HINT_NUMBER,
+                );
                 None
             }
             None => {
-                self.fail(field, format!("{raw:?} is not a number"));
+                self.fail(field, format!("{raw:?} is not a number"), HINT_NUMBER);
                 None
             }
         }
@@ -435,11 +452,19 @@ impl<'a> RowCtx<'a> {
         match raw.replace(',', ".").parse::<f64>() {
             Ok(v) if v.is_finite() && v.abs() <= limit => Some(v),
             Ok(v) if v.is_finite() => {
-                self.fail(field, format!("{raw} is outside ±{limit} degrees"));
+                self.fail(
+                    field,
+                    format!("{raw} is outside ±{limit} degrees"),
+                    "latitude lies within ±90 and longitude within ±180; check lat and lon are not swapped or scaled",
+                );
                 None
             }
             _ => {
-                self.fail(field, format!("{raw:?} is not a coordinate in degrees"));
+                self.fail(
+                    field,
+                    format!("{raw:?} is not a coordinate in degrees"),
+                    "write decimal degrees, e.g. 40.7128, or leave the cell empty",
+                );
                 None
             }
         }
@@ -453,6 +478,7 @@ impl<'a> RowCtx<'a> {
                 self.fail(
                     field,
                     format!("{raw:?} is not a boolean (true/false, 1/0, yes/no)"),
+                    "write true or false (1/0, yes/no), or leave the cell empty",
                 );
                 false
             }
@@ -473,11 +499,19 @@ impl<'a> RowCtx<'a> {
         let lon = self.coord("lon", 180.0);
         match (lat, lon) {
             (Some(_), None) if self.text("lon").is_empty() => {
-                self.fail("lon", "lat is given but lon is empty".into());
+                self.fail(
+                    "lon",
+                    "lat is given but lon is empty".into(),
+                    HINT_BOTH_COORDS,
+                );
                 (None, None)
             }
             (None, Some(_)) if self.text("lat").is_empty() => {
-                self.fail("lat", "lon is given but lat is empty".into());
+                self.fail(
+                    "lat",
+                    "lon is given but lat is empty".into(),
+                    HINT_BOTH_COORDS,
+                );
                 (None, None)
             }
             pair => pair,
@@ -785,19 +819,61 @@ fn width_error(layout: &Layout, cells: &[String]) -> Option<String> {
     })
 }
 
-fn refuse(file: &str, line: u64, id: &str, errors: Vec<(String, String)>, hint: &str) -> Issue {
+fn refuse(file: &str, line: u64, id: &str, errors: Vec<(String, String, &'static str)>) -> Issue {
     let column = errors
         .iter()
-        .map(|(c, _)| c.as_str())
+        .map(|(c, _, _)| c.as_str())
         .collect::<Vec<_>>()
         .join("; ");
     let message = errors
         .iter()
-        .map(|(_, m)| m.as_str())
+        .map(|(_, m, _)| m.as_str())
         .collect::<Vec<_>>()
         .join("; ");
-    Issue::row(Severity::Refused, file, line, &column, id, message, hint)
+    let mut hints: Vec<&str> = Vec::new();
+    for (_, _, h) in &errors {
+        if !hints.contains(h) {
+            hints.push(h);
+        }
+    }
+    Issue::row(
+        Severity::Refused,
+        file,
+        line,
+        &column,
+        id,
+        message,
+        hints.join("; "),
+    )
 }
+
+/// Hint for a bad number.
+const HINT_NUMBER: &str =
+    "write a plain number ≥ 0 (e.g. 125000 or 1,250.50), or leave the cell empty";
+/// Hint for a value that swallowed what follows it.
+const HINT_QUOTE: &str = "a quote is probably not closed, so the rows after it were read as part of this value; close the quote (or remove it) and run again";
+
+/// How many lines of a multi-line cell look like rows of a table `width` columns wide (an
+/// unclosed quote swallows the rows after it into one value), if any do.
+fn swallowed_rows(cell: &str, width: usize) -> Option<usize> {
+    if !cell.contains('\n') {
+        return None;
+    }
+    let need = width.saturating_sub(1).max(2);
+    let n = cell
+        .lines()
+        .skip(1)
+        .filter(|l| l.matches([',', ';', '\t']).count() >= need)
+        .count();
+    (n > 0).then_some(n)
+}
+
+/// Hint for a coordinate given alone.
+const HINT_BOTH_COORDS: &str = "give both lat and lon, or neither";
+/// Longest value read from a mapped column, in bytes. CRM text fields can be long, but the
+/// columns allot reads (ids, names, regions, numbers) never are: a longer value is almost
+/// always an unclosed quote that swallowed the rows after it.
+pub const MAX_CELL_BYTES: usize = 10_000;
 
 fn parse_table<T>(
     source: Box<dyn Read>,
@@ -833,22 +909,44 @@ fn parse_table<T>(
                 errors: Vec::new(),
             };
             if let Some(e) = width_error(layout, cells) {
-                ctx.errors.push((String::new(), e));
+                ctx.errors.push((
+                    String::new(),
+                    e,
+                    "put quotes around values that contain the delimiter, or export the file again",
+                ));
+            }
+            for (field, (i, _)) in &layout.index {
+                let cell = cells.get(*i).map_or("", String::as_str);
+                if cell.len() > MAX_CELL_BYTES {
+                    ctx.fail(
+                        field,
+                        format!("value is {} bytes long (at most {MAX_CELL_BYTES})", cell.len()),
+                        "no id, name or region is this long: a quote is probably not closed, or [columns] in plan.toml maps a long-text column; fix the file or the mapping",
+                    );
+                } else if let Some(n) = swallowed_rows(cell, layout.width) {
+                    ctx.fail(
+                        field,
+                        format!("value runs over {n} more line(s) that look like rows"),
+                        HINT_QUOTE,
+                    );
+                }
             }
             if ctx.text(id_field).is_empty() {
-                ctx.fail(id_field, format!("{id_field} is empty"));
+                ctx.fail(
+                    id_field,
+                    format!("{id_field} is empty"),
+                    "give every row its id, or delete the row",
+                );
             }
             let row = parse(&mut ctx, line);
             let id = ctx.text(id_field).to_string();
             match row {
                 Some(row) if ctx.errors.is_empty() => rows.push(row),
-                _ => refused.push(refuse(
-                    file,
-                    line,
-                    &id,
-                    ctx.errors,
-                    "correct the value in the file and run again",
-                )),
+                _ => {
+                    // The id itself may be the overlong cell: keep what names the row short.
+                    let id: String = id.chars().take(100).collect();
+                    refused.push(refuse(file, line, &id, ctx.errors));
+                }
             }
         },
     )?;
@@ -951,13 +1049,18 @@ pub fn read_reps_from(
                     }
                     Some(v) if v.is_finite() && v > 0.0 && v <= 1.0 => Some(v),
                     Some(v) if v.is_finite() && v <= 0.0 => {
-                        ctx.fail("fte", format!("{raw:?}: a rep with no FTE cannot hold accounts; set status to leaving instead"));
+                        ctx.fail(
+                            "fte",
+                            format!("{raw:?}: a rep with no FTE cannot hold accounts"),
+                            "set fte above 0, or set status to leaving",
+                        );
                         None
                     }
                     _ => {
                         ctx.fail(
                             "fte",
                             format!("{raw:?} is not a share of a full book between 0 and 1"),
+                            "write a share such as 1, 0.5 or 50%",
                         );
                         None
                     }
@@ -973,6 +1076,7 @@ pub fn read_reps_from(
                     ctx.fail(
                         "status",
                         format!("{other:?} is not a status (active or leaving)"),
+                        "write active or leaving",
                     );
                     RepStatus::Active
                 }
@@ -981,7 +1085,8 @@ pub fn read_reps_from(
             if segment_key(&segment).is_empty() {
                 ctx.fail(
                     "segment",
-                    "segment is empty; name the segment this rep covers".into(),
+                    "segment is empty".into(),
+                    "name the segment this rep covers, as in plan.toml [[segments]]",
                 );
             }
             Some(Rep {

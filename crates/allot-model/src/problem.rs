@@ -24,7 +24,7 @@ pub struct Segment {
     pub name: String,
     /// Accounts per rep from the plan, when given.
     pub ratio: Option<f64>,
-    /// Active owner-role reps covering the segment, in roster order.
+    /// Active owner-role reps covering the segment, by rep_id.
     pub reps: Vec<RepIdx>,
     /// Units of the segment.
     pub units: Vec<UnitIdx>,
@@ -110,9 +110,9 @@ impl Units {
 pub struct Problem {
     /// The plan, with command-line overrides applied.
     pub plan: Plan,
-    /// Accepted accounts, in input order.
+    /// Accepted accounts, by account_id (whatever the order of the file).
     pub accounts: Vec<Account>,
-    /// Accepted reps, in input order.
+    /// Accepted reps, by rep_id (whatever the order of the roster).
     pub reps: Vec<Rep>,
     /// Segments, in plan order, then segments only the data names.
     pub segments: Vec<Segment>,
@@ -308,6 +308,12 @@ impl Problem {
         files: &FileNames,
         refused_ids: &RefusedIds,
     ) -> Result<Built, Vec<Issue>> {
+        // Canonical order: the same rows in any order give the same problem, hence the same
+        // assignment (a stable sort keeps duplicate ids in file order: the first one counts).
+        let mut accounts = accounts;
+        accounts.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut reps = reps;
+        reps.sort_by(|a, b| a.id.cmp(&b.id));
         let mut ck = Checks {
             files,
             refused: Vec::new(),
@@ -651,7 +657,7 @@ impl Problem {
             }
         }
 
-        // Group families in input order of their first member.
+        // Group families in order of their first member (by account_id).
         let mut family_of_root: HashMap<usize, usize> = HashMap::default();
         let mut families: Vec<Vec<usize>> = Vec::new();
         for i in 0..accounts.len() {

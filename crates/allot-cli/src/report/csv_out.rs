@@ -66,7 +66,8 @@ pub fn reasons(p: &Problem, account_rep: &[Option<RepIdx>]) -> Vec<String> {
     out
 }
 
-/// assignments.csv: one row per accepted account, in input order.
+/// assignments.csv: one row per accepted account, by account_id (the same bytes whatever the
+/// order of the input rows).
 pub fn assignments(p: &Problem, account_rep: &[Option<RepIdx>]) -> anyhow::Result<Vec<u8>> {
     let mut w = writer();
     w.write_record([
@@ -172,7 +173,16 @@ pub fn territories(p: &Problem, f: &Figures) -> anyhow::Result<Vec<u8>> {
 pub fn rejects(refused: &[Issue]) -> anyhow::Result<Vec<u8>> {
     let mut w = writer();
     w.write_record(["file", "row", "id", "column", "reason", "hint"])?;
+    // File by file, in row order (the checks find problems in several passes).
+    let mut files: Vec<&str> = Vec::new();
     for i in refused {
+        if !files.contains(&i.file.as_str()) {
+            files.push(&i.file);
+        }
+    }
+    let mut sorted: Vec<&Issue> = refused.iter().collect();
+    sorted.sort_by_key(|i| (files.iter().position(|f| *f == i.file), i.line));
+    for i in sorted {
         w.write_record([
             safe_cell(&i.file),
             i.line.to_string(),

@@ -539,7 +539,8 @@ impl Problem {
                     Some(_) => {}
                 }
             }
-            if let Some(p) = &a.parent_id {
+            // A row is refused once, for its first problem.
+            if let Some(p) = a.parent_id.as_ref().filter(|_| alive[i]) {
                 if *p == a.id {
                     ck.refuse_account(
                         a,

@@ -95,6 +95,9 @@ pub struct SolveOutcome {
 /// Largest segment (unit×rep pairs) whose LP relaxation is solved for a bound.
 const LP_BOUND_MAX_PAIRS: usize = 200_000;
 
+/// Longest LP relaxation solved for a bound, in seconds.
+const LP_BOUND_MAX_S: f64 = 5.0;
+
 /// Branch-and-bound nodes of each large-neighbourhood step.
 const LNS_NODE_LIMIT: i32 = 50;
 
@@ -406,8 +409,10 @@ fn finish_segment(
     let mut clock_stopped = false;
     let stopped = ctx.stop.load(std::sync::atomic::Ordering::Relaxed);
     if !use_milp && remaining > 0.05 && !stopped && m.n_pairs() <= LP_BOUND_MAX_PAIRS {
+        // HiGHS cannot be interrupted from here: keep the bound's LP short so that a stop
+        // request is honoured within a few seconds.
         let limits = MipLimits {
-            time_limit: remaining,
+            time_limit: remaining.min(LP_BOUND_MAX_S),
             node_limit: 0,
             relax: true,
         };

@@ -117,7 +117,7 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
     summary.timings.solve_s = solve_s;
     let before = figures(p, &p.current_owners());
     let out = &input.out;
-    if feasible || interrupted {
+    if feasible {
         write_atomic(
             out,
             "assignments.csv",
@@ -150,7 +150,17 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
         out.display()
     );
     if interrupted {
-        eprintln!("interrupted: the best assignment found so far was written");
+        if feasible {
+            eprintln!(
+                "interrupted: the best assignment found so far is in {} (summary.json says status \"interrupted\")",
+                out.join("assignments.csv").display()
+            );
+        } else {
+            eprintln!(
+                "interrupted before any assignment met the caps and bands: no assignments.csv was written (the reports in {} show the best attempt)",
+                out.display()
+            );
+        }
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
     match outcome.status {

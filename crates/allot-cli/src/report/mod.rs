@@ -15,6 +15,7 @@ use anyhow::Context;
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create output folder {}", dir.display()))?;
+    remove_leftovers(dir, name);
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let target = dir.join(name);
     let result = (|| -> anyhow::Result<()> {
@@ -26,12 +27,34 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> 
             .with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, &target)
             .with_context(|| format!("cannot replace {}", target.display()))?;
+        // Make the rename itself durable (a no-op where folders cannot be synced).
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
         Ok(())
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Removes the temporary copies of `name` that a killed run left in `dir`.
+fn remove_leftovers(dir: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    let mine = format!(".{name}.{}.tmp", std::process::id());
+    for e in entries.flatten() {
+        let f = e.file_name();
+        let f = f.to_string_lossy();
+        let pid = f.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".tmp"));
+        if f != mine && pid.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Writes territories.csv, rejects.csv (or removes a stale one), report.md and summary.json.

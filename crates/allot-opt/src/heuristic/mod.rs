@@ -53,13 +53,15 @@ pub fn solve_segment(
     starts: usize,
     rounds: usize,
 ) -> HeuristicResult {
-    let results: Vec<HeuristicResult> = (0..starts.max(1))
+    // A start that would begin after the deadline or a stop request is skipped (the first
+    // always runs, so that there is a solution).
+    let results: Vec<Option<HeuristicResult>> = (0..starts.max(1))
         .into_par_iter()
-        .map(|s| one_start(m, ctx, s, rounds))
+        .map(|s| (s == 0 || !ctx.should_stop()).then(|| one_start(m, ctx, s, rounds)))
         .collect();
     let mut best: Option<HeuristicResult> = None;
-    let mut cut = false;
-    for r in results {
+    let mut cut = results.iter().any(Option::is_none);
+    for r in results.into_iter().flatten() {
         cut |= r.cut_short;
         let better = match &best {
             None => true,

@@ -284,6 +284,9 @@ pub struct Disruption {
     pub weight: f64,
     /// Count moved potential instead of moved accounts.
     pub by_potential: bool,
+    /// Disruption budget: at most this many accounts may change owner (none when absent).
+    /// A run whose best assignment moves more ends with exit 2 and says by how much.
+    pub max_moves: Option<u64>,
 }
 
 impl Default for Disruption {
@@ -291,6 +294,7 @@ impl Default for Disruption {
         Disruption {
             weight: 0.01,
             by_potential: false,
+            max_moves: None,
         }
     }
 }
@@ -334,7 +338,7 @@ impl Default for Validation {
     fn default() -> Self {
         Validation {
             unknown_owner: UnknownOwner::Reject,
-            max_rows: 5_000_000,
+            max_rows: 2_000_000,
         }
     }
 }

@@ -34,6 +34,15 @@ fn generated(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     )
 }
 
+/// Runs `allot balance` on the generated instance.
+fn balance_generated(
+    inst: &(PathBuf, PathBuf, PathBuf),
+    out: &Path,
+    extra: &[&str],
+) -> std::process::Output {
+    run_solve("balance", &inst.0, &inst.1, Some(&inst.2), out, extra)
+}
+
 /// Starts `allot balance` on the instance without waiting for it.
 fn spawn_balance(inst: &(PathBuf, PathBuf, PathBuf), out: &Path, extra: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_allot"))
@@ -134,14 +143,7 @@ fn the_time_limit_ends_the_search_with_the_best_found() {
     let dir = tempdir();
     let inst = generated(dir.path());
     let out = dir.path().join("out");
-    let o = run_solve(
-        "balance",
-        &inst.0,
-        &inst.1,
-        Some(&inst.2),
-        &out,
-        &["--time-limit", "2"],
-    );
+    let o = balance_generated(&inst, &out, &["--time-limit", "2"]);
     assert_code(&o, 0, "balance with a 2 s limit");
     let s = summary(&out);
     // Not a speed test: the bound only catches a limit that is ignored (this search runs
@@ -200,14 +202,7 @@ fn a_run_killed_at_any_moment_leaves_old_or_new_files_never_half() {
     let dir = tempdir();
     let inst = generated(dir.path());
     let out = dir.path().join("out");
-    let o = run_solve(
-        "balance",
-        &inst.0,
-        &inst.1,
-        Some(&inst.2),
-        &out,
-        &["--time-limit", "1"],
-    );
+    let o = balance_generated(&inst, &out, &["--time-limit", "1"]);
     assert_code(&o, 0, "first run");
     let rows = read_csv(&out.join("assignments.csv")).records.len();
     assert_eq!(rows, 30000);
@@ -243,14 +238,7 @@ fn a_run_killed_at_any_moment_leaves_old_or_new_files_never_half() {
         assert!(read_text(&out.join("report.md")).contains('#'));
     }
     // A later run cleans up whatever temporary files the kills left.
-    let o = run_solve(
-        "balance",
-        &inst.0,
-        &inst.1,
-        Some(&inst.2),
-        &out,
-        &["--time-limit", "1"],
-    );
+    let o = balance_generated(&inst, &out, &["--time-limit", "1"]);
     assert_code(&o, 0, "run after the kills");
     check(&Spec::new(&inst.0, &inst.1, &out));
 }

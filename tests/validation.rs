@@ -158,18 +158,23 @@ fn file_name(p: &Path) -> String {
         .into_owned()
 }
 
-#[test]
-fn base_instance_of_the_bad_fixtures_is_valid() {
-    let dir = tempdir();
-    let out = dir.path().join("out");
-    let o = run_solve(
+/// Runs `allot balance` on the valid base of the bad fixtures.
+fn balance_bad_base(out: &Path, extra: &[&str]) -> std::process::Output {
+    run_solve(
         "balance",
         &bad("accounts.csv"),
         &bad("reps.csv"),
         Some(&bad("plan.toml")),
-        &out,
-        &[],
-    );
+        out,
+        extra,
+    )
+}
+
+#[test]
+fn base_instance_of_the_bad_fixtures_is_valid() {
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    let o = balance_bad_base(&out, &[]);
     assert_code(&o, 0, "balance the valid base instance");
     assert!(
         !out.join("rejects.csv").exists(),
@@ -500,11 +505,7 @@ fn no_command_panics_on_any_bad_fixture() {
 fn bad_pair_rows_go_to_rejects_and_every_account_is_still_assigned() {
     let dir = tempdir();
     let out = dir.path().join("out");
-    let o = run_solve(
-        "balance",
-        &bad("accounts.csv"),
-        &bad("reps.csv"),
-        Some(&bad("plan.toml")),
+    let o = balance_bad_base(
         &out,
         &["--pairs", bad("pairs.csv").to_str().expect("utf-8 path")],
     );

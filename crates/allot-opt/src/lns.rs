@@ -43,6 +43,8 @@ pub struct LnsResult {
     pub improvements: usize,
     /// Whether the deadline or a stop request ended the run early.
     pub cut_short: bool,
+    /// The segment's LP relaxation bound, when the run solved it.
+    pub lp_bound: Option<f64>,
 }
 
 /// The sub-model of `m` in which only `free` units move; every other unit stays on its
@@ -227,6 +229,15 @@ fn neighbourhood(
     (chosen, false)
 }
 
+/// Largest segment (pairs) whose LP relaxation guides a first neighbourhood.
+const RINS_MAX_PAIRS: usize = 100_000;
+
+/// Branch-and-bound nodes of the LP-guided step.
+const RINS_NODE_LIMIT: i32 = 1;
+
+/// Largest LP-guided neighbourhood (units) solved exactly.
+const RINS_MAX_UNITS: usize = 600;
+
 /// Smallest neighbourhood the adaptive size may shrink to.
 const MIN_FREE: usize = 12;
 
@@ -241,12 +252,79 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
     let (mut objective, mut violation) = m.evaluate(&edge_of);
     let mut improvements = 0;
     let mut cut_short = false;
-    let max_free = budget.free_units.max(MIN_FREE);
+    let facts = UnitFacts::of(m);
+    let movable = facts.movable.iter().filter(|&&b| b).count();
+    // Rebalance on a small segment: at most half of it at a time rather than the whole (the
+    // whole is the full MILP, slow under hard bands even at a few hundred pairs).
+    let max_free = if m.hard_band && movable <= 2 * budget.free_units {
+        movable / 2
+    } else {
+        budget.free_units
+    }
+    .max(MIN_FREE);
     let mut size = max_free as f64;
     let stall = (2 * m.n_reps()).clamp(10, 60);
     let mut since = 0;
-    let facts = UnitFacts::of(m);
     let mut last = false;
+    // Rebalance: the first step frees the units on which the LP optimum and the start
+    // disagree (a RINS neighbourhood). With few reps the LP optimum is nearly integral, so
+    // this is where the fewest moves lie.
+    let mut lp_bound = None;
+    let mut rins: Option<Vec<usize>> = None;
+    if m.hard_band && violation == 0.0 && m.n_pairs() <= RINS_MAX_PAIRS && !ctx.should_stop() {
+        let limits = MipLimits {
+            time_limit: ctx.remaining_s(),
+            node_limit: 0,
+            relax: true,
+        };
+        if let Ok(r) = solve_mip(m, None, limits)
+            && let Some(values) = r.lp_values
+        {
+            lp_bound = r.bound.is_finite().then_some(r.bound);
+            // LP rounding: every unit on its LP edge, and the few fractional ones (with few
+            // reps, at most about one per band row) placed exactly by a small MILP.
+            let lp_edge: Vec<u32> = (0..m.n_units())
+                .map(|u| {
+                    m.edges(u)
+                        .max_by(|&a, &b| values[a].total_cmp(&values[b]).then(b.cmp(&a)))
+                        .unwrap_or(m.edge_start[u] as usize) as u32
+                })
+                .collect();
+            let frac: Vec<usize> = (0..m.n_units())
+                .filter(|&u| facts.movable[u] && values[lp_edge[u] as usize] < 1.0 - 1e-6)
+                .collect();
+            if frac.len() <= RINS_MAX_UNITS {
+                let (sub, _) = sub_model(m, &lp_edge, &frac);
+                let limits = MipLimits {
+                    time_limit: ctx.remaining_s(),
+                    node_limit: budget.node_limit,
+                    relax: false,
+                };
+                if let Ok(r) = solve_mip(&sub, None, limits)
+                    && r.status != MipStatus::TimeLimit
+                    && let Some(sub_edges) = r.edge_of
+                {
+                    let mut cand = lp_edge.clone();
+                    for (i, &u) in frac.iter().enumerate() {
+                        cand[u] = m.edge_start[u] + sub_edges[i] - sub.edge_start[i];
+                    }
+                    let (o, v) = m.evaluate(&cand);
+                    if better((v, o), (violation, objective)) {
+                        edge_of = cand;
+                        objective = o;
+                        violation = v;
+                        improvements += 1;
+                    }
+                }
+            }
+            let free: Vec<usize> = (0..m.n_units())
+                .filter(|&u| facts.movable[u] && values[edge_of[u] as usize] < 1.0 - 1e-6)
+                .collect();
+            if !free.is_empty() && free.len() <= RINS_MAX_UNITS {
+                rins = Some(free);
+            }
+        }
+    }
     for _ in 0..budget.iterations {
         if last {
             break;
@@ -260,7 +338,11 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             break;
         }
         since += 1;
-        let (free, whole) = neighbourhood(m, &facts, &edge_of, size as usize, &mut rng);
+        let lp_guided = rins.is_some();
+        let (free, whole) = match rins.take() {
+            Some(free) => (free, false),
+            None => neighbourhood(m, &facts, &edge_of, size as usize, &mut rng),
+        };
         if free.is_empty() {
             break;
         }
@@ -269,7 +351,11 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
         let (sub, warm) = sub_model(m, &edge_of, &free);
         let limits = MipLimits {
             time_limit: ctx.remaining_s(),
-            node_limit: budget.node_limit,
+            node_limit: if lp_guided {
+                RINS_NODE_LIMIT
+            } else {
+                budget.node_limit
+            },
             relax: false,
         };
         let warm = (violation == 0.0).then_some(warm.as_slice());
@@ -316,6 +402,7 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
         }
     }
     LnsResult {
+        lp_bound,
         edge_of,
         objective,
         violation,

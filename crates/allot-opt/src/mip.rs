@@ -34,6 +34,8 @@ pub struct MipResult {
     pub objective: Option<f64>,
     /// Proven lower bound on the segment's objective.
     pub bound: f64,
+    /// LP relaxation only: the value of every edge in the LP optimum (locked edges 1).
+    pub lp_values: Option<Vec<f64>>,
 }
 
 /// Limits of one MILP solve.
@@ -206,16 +208,25 @@ pub fn solve_mip(
     let has_solution = solved.primal_solution_status() == highs::HighsSolutionStatus::Feasible;
     if limits.relax {
         // The LP optimum bounds every integer solution from below.
-        let bound = if status == MipStatus::Optimal {
+        let optimal = status == MipStatus::Optimal;
+        let bound = if optimal {
             solved.objective_value() + constant
         } else {
             f64::NEG_INFINITY
         };
+        let lp_values = optimal.then(|| {
+            let sol = solved.get_solution();
+            let cols = sol.columns();
+            (0..m.n_pairs())
+                .map(|e| col_of_edge[e].map_or(1.0, |c| cols[c]))
+                .collect()
+        });
         return Ok(MipResult {
             status,
             edge_of: None,
             objective: None,
             bound,
+            lp_values,
         });
     }
     let (edge_of, objective) = if has_solution && status != MipStatus::Infeasible {
@@ -251,5 +262,6 @@ pub fn solve_mip(
         edge_of,
         objective,
         bound,
+        lp_values: None,
     })
 }

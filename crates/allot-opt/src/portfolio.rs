@@ -95,6 +95,9 @@ pub struct SolveOutcome {
 /// Largest segment (unit×rep pairs) whose LP relaxation is solved for a bound.
 const LP_BOUND_MAX_PAIRS: usize = 200_000;
 
+/// Least share of the search time a segment small enough for the exact MILP gets.
+const EXACT_SHARE: f64 = 0.5;
+
 /// Longest LP relaxation solved for a bound, in seconds.
 const LP_BOUND_MAX_S: f64 = 5.0;
 
@@ -158,7 +161,7 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
     // reaching that step gets an equal share of the time left among the exact solves not yet
     // started, so that which of them finish depends little on how many run at once.
     let milp_left = AtomicUsize::new(milp_ok.iter().filter(|&&b| b).count());
-    let shares = TimeShares::new(&models, ctx);
+    let shares = TimeShares::new(&models, &milp_ok, ctx);
     let solve_one = |i: usize| {
         let m = &models[i];
         let t = Instant::now();
@@ -199,7 +202,7 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
     // Largest segments first, so that the longest searches start at once and the small
     // ones fill the gaps; results do not depend on this order.
     let mut order: Vec<usize> = (0..models.len()).collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(models[i].n_units()), i));
+    order.sort_by_key(|&i| (!milp_ok[i], std::cmp::Reverse(models[i].n_units()), i));
     let slots: Vec<Mutex<Option<Result<SegmentResult, SolveError>>>> =
         models.iter().map(|_| Mutex::new(None)).collect();
     rayon::scope_fifo(|s| {
@@ -285,6 +288,10 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
 struct TimeShares<'c> {
     ctx: &'c SearchContext,
     weight: Vec<f64>,
+    /// Whether the segment gets the exact MILP (it then has a floor on its share).
+    exact: Vec<bool>,
+    /// The whole search time, seconds.
+    total: f64,
     state: Mutex<ShareState>,
 }
 
@@ -296,13 +303,15 @@ struct ShareState {
 }
 
 impl<'c> TimeShares<'c> {
-    fn new(models: &[SegModel], ctx: &'c SearchContext) -> TimeShares<'c> {
+    fn new(models: &[SegModel], exact: &[bool], ctx: &'c SearchContext) -> TimeShares<'c> {
         let weight: Vec<f64> = models
             .iter()
             .map(|m| (m.n_units().max(1) as f64).sqrt())
             .collect();
         TimeShares {
             ctx,
+            exact: exact.to_vec(),
+            total: ctx.remaining_s(),
             state: Mutex::new(ShareState {
                 running: vec![None; models.len()],
                 unstarted: weight.iter().sum(),
@@ -321,7 +330,12 @@ impl<'c> TimeShares<'c> {
         let remaining = left(&self.ctx.deadline);
         let held: f64 = st.running.iter().flatten().map(left).sum();
         let capacity = (self.ctx.threads as f64 * remaining - held).max(0.0);
-        let share = (capacity * self.weight[i] / st.unstarted.max(1e-12)).min(remaining);
+        let mut share = capacity * self.weight[i] / st.unstarted.max(1e-12);
+        if self.exact[i] {
+            // A segment small enough for the exact MILP gets the time to run it.
+            share = share.max(EXACT_SHARE * self.total);
+        }
+        let share = share.min(remaining);
         st.unstarted = (st.unstarted - self.weight[i]).max(0.0);
         let deadline = now + std::time::Duration::from_secs_f64(share);
         st.running[i] = Some(deadline);
@@ -383,6 +397,7 @@ fn finish_segment(
     let mut objective = h.objective;
     let mut violation = h.violation;
     let mut lns_cut = false;
+    let mut lns_lp: Option<f64> = None;
     let mut engine_name = "heuristic".to_string();
     if use_lns && !ctx.should_stop() {
         let budget = LnsBudget {
@@ -392,6 +407,7 @@ fn finish_segment(
         };
         let r = crate::lns::improve(m, &best, ctx, budget);
         lns_cut = r.cut_short;
+        lns_lp = r.lp_bound;
         if r.improvements > 0 {
             best = r.edge_of;
             objective = r.objective;
@@ -401,6 +417,9 @@ fn finish_segment(
     }
     let forced = crate::bound::band_bound(m);
     let mut bound = cheap_bound(m) + if forced.is_finite() { forced } else { 0.0 };
+    if let Some(b) = lns_lp {
+        bound = bound.max(b);
+    }
     let mut milp_note = None;
     let mut proven_infeasible = false;
     // HiGHS proved the kept solution optimal (within its gap tolerances).
@@ -408,7 +427,12 @@ fn finish_segment(
     let remaining = ctx.remaining_s();
     let mut clock_stopped = false;
     let stopped = ctx.stop.load(std::sync::atomic::Ordering::Relaxed);
-    if !use_milp && remaining > 0.05 && !stopped && m.n_pairs() <= LP_BOUND_MAX_PAIRS {
+    if !use_milp
+        && lns_lp.is_none()
+        && remaining > 0.05
+        && !stopped
+        && m.n_pairs() <= LP_BOUND_MAX_PAIRS
+    {
         // HiGHS cannot be interrupted from here: keep the bound's LP short so that a stop
         // request is honoured within a few seconds.
         let limits = MipLimits {

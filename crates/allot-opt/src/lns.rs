@@ -266,12 +266,16 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
     let stall = (2 * m.n_reps()).clamp(10, 60);
     let mut since = 0;
     let mut last = false;
-    // Rebalance: the first step frees the units on which the LP optimum and the start
-    // disagree (a RINS neighbourhood). With few reps the LP optimum is nearly integral, so
-    // this is where the fewest moves lie.
+    // Rebalance and cost models: the first steps round the LP optimum and free the
+    // units on which it and the start disagree (a RINS neighbourhood). With few reps (or few
+    // capacity rows) the LP optimum is nearly integral, so this is where the optimum lies.
     let mut lp_bound = None;
     let mut rins: Option<Vec<usize>> = None;
-    if m.hard_band && violation == 0.0 && m.n_pairs() <= RINS_MAX_PAIRS && !ctx.should_stop() {
+    if (m.hard_band || m.metrics.is_empty())
+        && violation == 0.0
+        && m.n_pairs() <= RINS_MAX_PAIRS
+        && !ctx.should_stop()
+    {
         let limits = MipLimits {
             time_limit: ctx.remaining_s(),
             node_limit: 0,

@@ -125,6 +125,39 @@ fn better(a: (f64, f64), b: (f64, f64)) -> bool {
     a.0 < b.0 - 1e-12 || (a.0 <= b.0 + 1e-12 && a.1 < b.1 - 1e-9 * (1.0 + b.1.abs()))
 }
 
+/// The best solution of a run, with its exact objective and violation.
+struct Incumbent {
+    edge_of: Vec<u32>,
+    objective: f64,
+    violation: f64,
+}
+
+impl Incumbent {
+    fn new(m: &SegModel, edge_of: Vec<u32>) -> Incumbent {
+        let (objective, violation) = m.evaluate(&edge_of);
+        Incumbent {
+            edge_of,
+            objective,
+            violation,
+        }
+    }
+
+    /// Takes `cand` when it is strictly better (evaluated in full); says whether it did.
+    fn offer(&mut self, m: &SegModel, cand: Vec<u32>) -> bool {
+        let (o, v) = m.evaluate(&cand);
+        if better((v, o), (self.violation, self.objective)) {
+            *self = Incumbent {
+                edge_of: cand,
+                objective: o,
+                violation: v,
+            };
+            true
+        } else {
+            false
+        }
+    }
+}
+
 /// What a neighbourhood draw needs about each unit, computed once per run.
 struct UnitFacts {
     /// Cost of the unit's cheapest edge.
@@ -248,8 +281,7 @@ const MIN_FREE: usize = 12;
 /// after `budget.iterations` steps or when a whole round of steps (`stall`) finds nothing.
 pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudget) -> LnsResult {
     let mut rng = ChaCha8Rng::seed_from_u64(job_seed(ctx.seed ^ 0x4C4E_5300, m.seg.0 as u64, 0));
-    let mut edge_of = start.to_vec();
-    let (mut objective, mut violation) = m.evaluate(&edge_of);
+    let mut incumbent = Incumbent::new(m, start.to_vec());
     let mut improvements = 0;
     let mut cut_short = false;
     let facts = UnitFacts::of(m);
@@ -272,7 +304,7 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
     let mut lp_bound = None;
     let mut rins: Option<Vec<usize>> = None;
     if (m.hard_band || m.metrics.is_empty())
-        && violation == 0.0
+        && incumbent.violation == 0.0
         && m.n_pairs() <= RINS_MAX_PAIRS
         && !ctx.should_stop()
     {
@@ -312,17 +344,13 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
                     for (i, &u) in frac.iter().enumerate() {
                         cand[u] = m.edge_start[u] + sub_edges[i] - sub.edge_start[i];
                     }
-                    let (o, v) = m.evaluate(&cand);
-                    if better((v, o), (violation, objective)) {
-                        edge_of = cand;
-                        objective = o;
-                        violation = v;
+                    if incumbent.offer(m, cand) {
                         improvements += 1;
                     }
                 }
             }
             let free: Vec<usize> = (0..m.n_units())
-                .filter(|&u| facts.movable[u] && values[edge_of[u] as usize] < 1.0 - 1e-6)
+                .filter(|&u| facts.movable[u] && values[incumbent.edge_of[u] as usize] < 1.0 - 1e-6)
                 .collect();
             if !free.is_empty() && free.len() <= RINS_MAX_UNITS {
                 rins = Some(free);
@@ -338,21 +366,21 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             break;
         }
         // A broken solution keeps searching until the budget or the deadline.
-        if since >= stall && violation == 0.0 {
+        if since >= stall && incumbent.violation == 0.0 {
             break;
         }
         since += 1;
         let lp_guided = rins.is_some();
         let (free, whole) = match rins.take() {
             Some(free) => (free, false),
-            None => neighbourhood(m, &facts, &edge_of, size as usize, &mut rng),
+            None => neighbourhood(m, &facts, &incumbent.edge_of, size as usize, &mut rng),
         };
         if free.is_empty() {
             break;
         }
         // A neighbourhood of every movable unit is the full MILP: one step says it all.
         last = whole;
-        let (sub, warm) = sub_model(m, &edge_of, &free);
+        let (sub, warm) = sub_model(m, &incumbent.edge_of, &free);
         let limits = MipLimits {
             time_limit: ctx.remaining_s(),
             node_limit: if lp_guided {
@@ -362,7 +390,7 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             },
             relax: false,
         };
-        let warm = (violation == 0.0).then_some(warm.as_slice());
+        let warm = (incumbent.violation == 0.0).then_some(warm.as_slice());
         let Ok(r) = solve_mip(&sub, warm, limits) else {
             continue;
         };
@@ -380,7 +408,7 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             .iter()
             .enumerate()
             .map(|(i, &u)| (u, m.edge_start[u] + sub_edges[i] - sub.edge_start[i]))
-            .filter(|&(u, e)| e != edge_of[u])
+            .filter(|&(u, e)| e != incumbent.edge_of[u])
             .collect();
         if moved.is_empty() {
             // The warm start came back unchanged: nothing to evaluate on the whole segment.
@@ -389,15 +417,11 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             }
             continue;
         }
-        let mut cand = edge_of.clone();
+        let mut cand = incumbent.edge_of.clone();
         for &(u, e) in &moved {
             cand[u] = e;
         }
-        let (o, v) = m.evaluate(&cand);
-        if better((v, o), (violation, objective)) {
-            edge_of = cand;
-            objective = o;
-            violation = v;
+        if incumbent.offer(m, cand) {
             improvements += 1;
             since = 0;
         }
@@ -407,9 +431,9 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
     }
     LnsResult {
         lp_bound,
-        edge_of,
-        objective,
-        violation,
+        edge_of: incumbent.edge_of,
+        objective: incumbent.objective,
+        violation: incumbent.violation,
         improvements,
         cut_short,
     }

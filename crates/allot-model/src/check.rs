@@ -103,39 +103,33 @@ pub fn check_with_pairs<'a>(
         .enumerate()
         .map(|(i, k)| (k.clone(), i))
         .collect();
-    let mut rule_key: Option<String> = None;
+    // The plan's rules hold the first positions of `order`: a ruled account needs no new key.
+    let rule_pos: Vec<usize> = plan
+        .segments
+        .iter()
+        .map(|r| key_pos[&segment_key(&r.name)])
+        .collect();
     let own: HashMap<&str, usize> = accounts
         .iter()
         .map(|a| {
             let key = match &a.segment {
                 Some(s) => segment_key(s),
                 None => {
-                    let k = plan
-                        .segments
-                        .iter()
-                        .find(|r| {
-                            let any =
-                                r.employees_at_least.is_some() || r.potential_at_least.is_some();
-                            let e = r
-                                .employees_at_least
-                                .zip(a.employees)
-                                .is_some_and(|(t, e)| e >= t);
-                            let p = r
-                                .potential_at_least
-                                .filter(|_| a.potential_given)
-                                .is_some_and(|t| a.potential >= t);
-                            !any || e || p
-                        })
-                        .map(|r| r.name.as_str())
-                        .unwrap_or_default();
-                    // Most accounts fall under a few rules: reuse the last key built.
-                    match &rule_key {
-                        Some(last) if *last == segment_key(k) => last.clone(),
-                        _ => {
-                            let key = segment_key(k);
-                            rule_key = Some(key.clone());
-                            key
-                        }
+                    let rule = plan.segments.iter().position(|r| {
+                        let any = r.employees_at_least.is_some() || r.potential_at_least.is_some();
+                        let e = r
+                            .employees_at_least
+                            .zip(a.employees)
+                            .is_some_and(|(t, e)| e >= t);
+                        let p = r
+                            .potential_at_least
+                            .filter(|_| a.potential_given)
+                            .is_some_and(|t| a.potential >= t);
+                        !any || e || p
+                    });
+                    match rule {
+                        Some(i) => return (a.id.as_str(), rule_pos[i]),
+                        None => String::new(),
                     }
                 }
             };

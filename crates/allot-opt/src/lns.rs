@@ -50,6 +50,17 @@ pub struct LnsResult {
 /// The sub-model of `m` in which only `free` units move; every other unit stays on its
 /// edge in `edge_of`. Returns the sub-model and the warm start (sub-edge per sub-unit).
 pub fn sub_model(m: &SegModel, edge_of: &[u32], free: &[usize]) -> (SegModel, Vec<u32>) {
+    sub_model_within(m, edge_of, free, None)
+}
+
+/// [`sub_model`] in which the freed units may only go to the reps `allowed` marks (their
+/// own rep must be one of them). Map the sub-solution back with [`edges_back`].
+pub fn sub_model_within(
+    m: &SegModel,
+    edge_of: &[u32],
+    free: &[usize],
+    allowed: Option<&[bool]>,
+) -> (SegModel, Vec<u32>) {
     let nr = m.n_reps();
     let mut is_free = vec![false; m.n_units()];
     for &u in free {
@@ -72,9 +83,13 @@ pub fn sub_model(m: &SegModel, edge_of: &[u32], free: &[usize]) -> (SegModel, Ve
     let (mut load, mut locked, mut warm) = (Vec::new(), Vec::new(), Vec::new());
     let per_edge_work = !m.edge_work.is_empty();
     for &u in free {
-        let e0 = m.edge_start[u];
-        warm.push(edge_rep.len() as u32 + (edge_of[u] - e0));
         for e in m.edges(u) {
+            if allowed.is_some_and(|a| !a[m.edge_rep[e] as usize]) && e != edge_of[u] as usize {
+                continue;
+            }
+            if e == edge_of[u] as usize {
+                warm.push(edge_rep.len() as u32);
+            }
             edge_rep.push(m.edge_rep[e]);
             edge_cost.push(m.edge_cost[e]);
             if per_edge_work {
@@ -118,6 +133,19 @@ pub fn sub_model(m: &SegModel, edge_of: &[u32], free: &[usize]) -> (SegModel, Ve
         hard_band: m.hard_band,
     };
     (sub, warm)
+}
+
+/// The segment edge of each freed unit in a solution of its sub-model (matched by rep).
+pub fn edges_back(m: &SegModel, sub: &SegModel, free: &[usize], sub_edges: &[u32]) -> Vec<u32> {
+    free.iter()
+        .enumerate()
+        .map(|(i, &u)| {
+            let r = sub.edge_rep[sub_edges[i] as usize];
+            m.edges(u)
+                .find(|&e| m.edge_rep[e] == r)
+                .unwrap_or(m.edge_start[u] as usize) as u32
+        })
+        .collect()
 }
 
 /// Whether (violation, objective) `a` is strictly better than `b`.
@@ -262,6 +290,40 @@ fn neighbourhood(
     (chosen, false)
 }
 
+/// A generalized-assignment neighbourhood: every movable unit of a few random reps, free to
+/// move among those reps only (a small exact sub-problem that holds every chain and cycle
+/// of moves between them). Returns the units and the reps' mask.
+fn rep_neighbourhood(
+    m: &SegModel,
+    facts: &UnitFacts,
+    edge_of: &[u32],
+    size: usize,
+    rng: &mut ChaCha8Rng,
+) -> (Vec<usize>, Vec<bool>) {
+    let nr = m.n_reps();
+    let mut count = vec![0usize; nr];
+    for (u, &e) in edge_of.iter().enumerate() {
+        if facts.movable[u] {
+            count[m.edge_rep[e as usize] as usize] += 1;
+        }
+    }
+    let mut reps: Vec<usize> = (0..nr).collect();
+    reps.shuffle(rng);
+    let mut mask = vec![false; nr];
+    let mut held = 0;
+    for (taken, &r) in reps.iter().enumerate() {
+        if taken >= 2 && held >= size {
+            break;
+        }
+        mask[r] = true;
+        held += count[r];
+    }
+    let free = (0..m.n_units())
+        .filter(|&u| facts.movable[u] && mask[m.edge_rep[edge_of[u] as usize] as usize])
+        .collect();
+    (free, mask)
+}
+
 /// Largest segment (pairs) whose LP relaxation guides a first neighbourhood.
 const RINS_MAX_PAIRS: usize = 100_000;
 
@@ -271,8 +333,14 @@ const RINS_NODE_LIMIT: i32 = 1;
 /// Largest LP-guided neighbourhood (units) solved exactly.
 const RINS_MAX_UNITS: usize = 600;
 
+/// Share of the time left the LP-guided step of a pure-cost segment may take.
+const RINS_TIME_SHARE: f64 = 0.3;
+
 /// Smallest neighbourhood the adaptive size may shrink to.
 const MIN_FREE: usize = 12;
+
+/// Largest share of a pure-cost segment's movable units one step frees.
+const PURE_COST_FREE: f64 = 0.3;
 
 /// Improves a solution of `m` by repeated exact re-optimisation of random neighbourhoods.
 ///
@@ -288,8 +356,11 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
     let movable = facts.movable.iter().filter(|&&b| b).count();
     // Rebalance on a small segment: at most half of it at a time rather than the whole (the
     // whole is the full MILP, slow under hard bands even at a few hundred pairs).
+    let pure_cost = m.metrics.is_empty() && !m.hard_band;
     let max_free = if m.hard_band && movable <= 2 * budget.free_units {
         movable / 2
+    } else if pure_cost {
+        (movable as f64 * PURE_COST_FREE) as usize
     } else {
         budget.free_units
     }
@@ -341,8 +412,8 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
                     && let Some(sub_edges) = r.edge_of
                 {
                     let mut cand = lp_edge.clone();
-                    for (i, &u) in frac.iter().enumerate() {
-                        cand[u] = m.edge_start[u] + sub_edges[i] - sub.edge_start[i];
+                    for (&u, e) in frac.iter().zip(edges_back(m, &sub, &frac, &sub_edges)) {
+                        cand[u] = e;
                     }
                     if incumbent.offer(m, cand) {
                         improvements += 1;
@@ -371,8 +442,15 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
         }
         since += 1;
         let lp_guided = rins.is_some();
+        let mut allowed = None;
         let (free, whole) = match rins.take() {
             Some(free) => (free, false),
+            None if pure_cost => {
+                let (free, reps) =
+                    rep_neighbourhood(m, &facts, &incumbent.edge_of, size as usize, &mut rng);
+                allowed = Some(reps);
+                (free, false)
+            }
             None => neighbourhood(m, &facts, &incumbent.edge_of, size as usize, &mut rng),
         };
         if free.is_empty() {
@@ -380,9 +458,16 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
         }
         // A neighbourhood of every movable unit is the full MILP: one step says it all.
         last = whole;
-        let (sub, warm) = sub_model(m, &incumbent.edge_of, &free);
+        let (sub, warm) = sub_model_within(m, &incumbent.edge_of, &free, allowed.as_deref());
+        // On generalized assignment HiGHS's root node alone can take seconds on the LP-guided
+        // neighbourhood: it gets a share of the time, and the rep-subset steps the rest.
+        let time_limit = if lp_guided && pure_cost {
+            RINS_TIME_SHARE * ctx.remaining_s()
+        } else {
+            ctx.remaining_s()
+        };
         let limits = MipLimits {
-            time_limit: ctx.remaining_s(),
+            time_limit,
             node_limit: if lp_guided {
                 RINS_NODE_LIMIT
             } else {
@@ -397,22 +482,28 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
         match r.status {
             MipStatus::Optimal => size = (size * 1.2).min(max_free as f64),
             MipStatus::NodeLimit => size = (size * 0.8).max(MIN_FREE as f64),
-            MipStatus::TimeLimit => cut_short = true,
+            MipStatus::TimeLimit => {}
             MipStatus::Infeasible => {}
         }
-        if cut_short && ctx.deterministic {
+        // A capped LP-guided step may stop on its clock: its incumbent is still a solution,
+        // and the search goes on (the run is marked as not reproducible).
+        let capped = lp_guided && pure_cost && !ctx.should_stop();
+        let step_cut = r.status == MipStatus::TimeLimit;
+        cut_short |= step_cut;
+        let end = step_cut && !capped;
+        if end && ctx.deterministic {
             break;
         }
         let Some(sub_edges) = r.edge_of else { continue };
         let moved: Vec<(usize, u32)> = free
             .iter()
-            .enumerate()
-            .map(|(i, &u)| (u, m.edge_start[u] + sub_edges[i] - sub.edge_start[i]))
+            .copied()
+            .zip(edges_back(m, &sub, &free, &sub_edges))
             .filter(|&(u, e)| e != incumbent.edge_of[u])
             .collect();
         if moved.is_empty() {
             // The warm start came back unchanged: nothing to evaluate on the whole segment.
-            if cut_short {
+            if end {
                 break;
             }
             continue;
@@ -425,7 +516,7 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             improvements += 1;
             since = 0;
         }
-        if cut_short {
+        if end {
             break;
         }
     }

@@ -187,15 +187,18 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         } else {
             starts_for(m.n_units())
         };
-        let h = solve_segment(m, ctx, starts, rounds);
-        let h_secs = t.elapsed().as_secs_f64();
-        let budget = if milp_ok[i] {
-            let left = milp_left.fetch_sub(1, Ordering::Relaxed).max(1);
-            ctx.remaining_s() / left as f64
-        } else {
-            0.0
-        };
-        let r = finish_segment(m, &h, h_secs, milp_ok[i], lns[i], ctx, budget);
+        let race = milp_ok[i] && races(m, lns[i]);
+        let r = race_cold_milp(m, ctx, race && lns[i], || {
+            let h = heuristic_phase(m, ctx, starts, rounds, lns[i]);
+            let h_secs = t.elapsed().as_secs_f64();
+            let budget = if milp_ok[i] {
+                let left = milp_left.fetch_sub(1, Ordering::Relaxed).max(1);
+                ctx.remaining_s() / left as f64
+            } else {
+                0.0
+            };
+            finish_segment(m, &h, h_secs, milp_ok[i] && !race, lns[i], ctx, budget)
+        });
         shares.end(i);
         r
     };
@@ -370,16 +373,117 @@ pub fn solve_model(
     milp: bool,
 ) -> Result<SegmentResult, SolveError> {
     let t = Instant::now();
-    let h = solve_segment(m, ctx, starts, rounds_for(m.n_units()));
-    finish_segment(
-        m,
-        &h,
-        t.elapsed().as_secs_f64(),
-        milp,
-        milp && lns_pays(m, ctx),
-        ctx,
-        ctx.remaining_s(),
-    )
+    let lns = milp && lns_pays(m, ctx);
+    race_cold_milp(m, ctx, lns, || {
+        let h = heuristic_phase(m, ctx, starts, rounds_for(m.n_units()), lns);
+        finish_segment(
+            m,
+            &h,
+            t.elapsed().as_secs_f64(),
+            milp && !races(m, lns),
+            lns,
+            ctx,
+            ctx.remaining_s(),
+        )
+    })
+}
+
+/// Whether a segment races a cold MILP beside its heuristics: a pure-cost segment (the
+/// tabu search's ground) when the exact engines are in use.
+fn races(m: &SegModel, lns: bool) -> bool {
+    lns && crate::heuristic::tabu::fits(m)
+}
+
+/// Runs `search` and, on a racing segment (see [`races`]), the plain MILP of the segment
+/// from scratch on another thread for the whole time; keeps the better solution and the
+/// better bound. On generalized assignment HiGHS's own search finds solutions the
+/// heuristics miss, and a warm start would steer it into the heuristics' basin.
+fn race_cold_milp(
+    m: &SegModel,
+    ctx: &SearchContext,
+    lns: bool,
+    search: impl FnOnce() -> Result<SegmentResult, SolveError> + Send,
+) -> Result<SegmentResult, SolveError> {
+    if !races(m, lns) || ctx.should_stop() {
+        return search();
+    }
+    // The limit is read when the MILP starts: on a single thread it runs after the search.
+    let cold = || {
+        let time_limit = ctx.remaining_s();
+        (time_limit > 0.05 && !ctx.should_stop()).then(|| {
+            let limits = MipLimits {
+                time_limit,
+                node_limit: i32::MAX,
+                relax: false,
+            };
+            solve_mip(m, None, limits)
+        })
+    };
+    let (ours, cold) = rayon::join(search, cold);
+    let mut ours = ours?;
+    let Some(Ok(cold)) = cold else {
+        return Ok(ours);
+    };
+    let out = &mut ours.outcome;
+    out.milp = Some(format!("{:?} (cold, beside the heuristics)", cold.status).to_lowercase());
+    if cold.status == MipStatus::Infeasible {
+        out.proven_infeasible = true;
+        if out.violation > 0.0 {
+            out.status = Status::Infeasible;
+        }
+        return Ok(ours);
+    }
+    if cold.bound.is_finite() {
+        out.bound = out.bound.max(cold.bound.min(out.objective));
+    }
+    if let Some(edges) = cold.edge_of {
+        let (obj, viol) = m.evaluate(&edges);
+        if viol < out.violation - 1e-12
+            || (viol <= out.violation + 1e-12 && obj < out.objective - 1e-12)
+        {
+            // A clock-stopped MILP's incumbent may not repeat: the run says so.
+            ours.cut_short |= cold.status == MipStatus::TimeLimit;
+            ours.edges = edges;
+            out.objective = obj;
+            out.violation = viol;
+            out.engine = "milp (cold)".into();
+            out.bound = out.bound.min(obj);
+        }
+    }
+    let proved = cold.status == MipStatus::Optimal && out.violation == 0.0;
+    if proved {
+        out.bound = out.objective;
+    }
+    if out.violation == 0.0 {
+        out.status = if out.objective - out.bound <= 1e-9 * (1.0 + out.objective.abs()) {
+            Status::Optimal
+        } else {
+            Status::Feasible
+        };
+    }
+    Ok(ours)
+}
+
+/// Share of a pure-cost segment's time its tabu search gets when the exact
+/// large-neighbourhood search follows.
+const TABU_SHARE: f64 = 0.5;
+
+/// The heuristic starts of a segment. On pure-cost segments the tabu search would use all
+/// the time it is given; when the exact neighbourhood search follows, it gets a share.
+fn heuristic_phase(
+    m: &SegModel,
+    ctx: &SearchContext,
+    starts: usize,
+    rounds: usize,
+    lns_follows: bool,
+) -> crate::heuristic::HeuristicResult {
+    if lns_follows && crate::heuristic::tabu::fits(m) {
+        let mut c = ctx.clone();
+        c.deadline =
+            Instant::now() + std::time::Duration::from_secs_f64(TABU_SHARE * ctx.remaining_s());
+        return solve_segment(m, &c, starts, rounds);
+    }
+    solve_segment(m, ctx, starts, rounds)
 }
 
 /// Runs the MILP on a segment when allowed, and keeps the better of it and the heuristic.

@@ -9,6 +9,7 @@ pub mod construct;
 pub mod improve;
 pub mod ruin;
 pub mod state;
+pub mod tabu;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -76,6 +77,10 @@ pub fn solve_segment(
     best
 }
 
+/// Move evaluations a tabu-search start may make (a fixed budget, so that the result does
+/// not depend on machine speed unless the deadline cuts it).
+const TABU_WORK: usize = 3_000_000_000;
+
 fn key(r: &HeuristicResult) -> Score {
     Score {
         primary: r.objective + 1e4 * (1.0 + r.edge_of.len() as f64) * r.violation,
@@ -97,6 +102,25 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
     let mut st = State::new(m, edge_of);
     let stop = || ctx.should_stop();
     local_search(&mut st, &mut rng, 50, &stop);
+    if tabu::fits(m) {
+        // Generalized assignment: the tabu search does the work, then a last local pass.
+        let per_iter = tabu::iteration_work(m);
+        let iterations = (TABU_WORK / per_iter.max(1)).clamp(1_000, 1_000_000);
+        let r = tabu::tabu_search(m, &st.edge_of, &mut rng, iterations, &stop);
+        let mut st = State::new(m, r.edge_of);
+        let mut cut = r.cut_short;
+        if !ctx.should_stop() {
+            local_search(&mut st, &mut rng, 50, &stop);
+        }
+        cut |= ctx.should_stop();
+        return HeuristicResult {
+            objective: st.objective(),
+            violation: st.violation(),
+            edge_of: st.edge_of,
+            cut_short: cut,
+            start,
+        };
+    }
     let free: Vec<usize> = (0..m.n_units()).filter(|&u| !m.locked[u]).collect();
     // Pure-cost models (generalized assignment) search with strategic oscillation: the
     // penalty of a unit of violation falls while the search stays feasible and rises while

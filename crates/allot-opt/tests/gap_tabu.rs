@@ -1,0 +1,152 @@
+//! The generalized-assignment path: the tabu search and the race with the cold MILP, on
+//! tiny tight instances whose optimum brute force proves. Feasibility and cost are
+//! recomputed from the raw pair rows, sharing no code with the engines.
+
+use allot_opt::heuristic::tabu::tabu_search;
+use allot_opt::segment::SegModel;
+use allot_opt::{SearchContext, Status, solve_model};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// A tight random instance (type D style: cheap pairs are heavy): units, caps, and the
+/// pair rows (unit, rep, cost, workload), every pair allowed.
+struct Gap {
+    n: usize,
+    caps: Vec<f64>,
+    pairs: Vec<(usize, usize, f64, f64)>,
+}
+
+fn instance(seed: u64, n: usize, reps: usize) -> Gap {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut pairs = Vec::new();
+    let mut work_sum = vec![0.0; reps];
+    for u in 0..n {
+        for r in 0..reps {
+            let w = f64::from(rng.random_range(1..=100u32));
+            let c = 111.0 - w + f64::from(rng.random_range(-10..=10i32));
+            pairs.push((u, r, c, w));
+            work_sum[r] += w;
+        }
+    }
+    let caps = work_sum
+        .iter()
+        .map(|s| (0.8 * s / reps as f64).floor())
+        .collect();
+    Gap { n, caps, pairs }
+}
+
+/// Cost of a rep-per-unit assignment, or None when it breaks a cap (from the raw rows).
+fn checked_cost(g: &Gap, rep_of: &[usize]) -> Option<f64> {
+    assert_eq!(rep_of.len(), g.n, "every unit assigned once");
+    let mut load = vec![0.0; g.caps.len()];
+    let mut cost = 0.0;
+    for &(u, r, c, w) in &g.pairs {
+        if rep_of[u] == r {
+            load[r] += w;
+            cost += c;
+        }
+    }
+    load.iter()
+        .zip(&g.caps)
+        .all(|(l, c)| *l <= *c + 1e-9)
+        .then_some(cost)
+}
+
+fn brute_force(g: &Gap) -> Option<f64> {
+    let reps = g.caps.len();
+    let mut best: Option<f64> = None;
+    let mut rep_of = vec![0usize; g.n];
+    for code in 0..reps.pow(g.n as u32) {
+        let mut x = code;
+        for r in rep_of.iter_mut() {
+            *r = x % reps;
+            x /= reps;
+        }
+        if let Some(c) = checked_cost(g, &rep_of) {
+            best = Some(best.map_or(c, |b: f64| b.min(c)));
+        }
+    }
+    best
+}
+
+fn reps_of(m: &SegModel, edges: &[u32]) -> Vec<usize> {
+    edges
+        .iter()
+        .map(|&e| m.edge_rep[e as usize] as usize)
+        .collect()
+}
+
+#[test]
+fn tabu_search_finds_the_brute_force_optimum_on_tiny_tight_instances() {
+    let mut optimal = 0;
+    let mut tried = 0;
+    for seed in 0..20 {
+        let g = instance(seed, 9, 3);
+        let Some(opt) = brute_force(&g) else { continue };
+        tried += 1;
+        let m = SegModel::from_pairs("tiny", g.n, &g.caps, &g.pairs);
+        // Start from every unit on its cheapest rep: infeasible on these instances.
+        let start: Vec<u32> = (0..g.n)
+            .map(|u| {
+                m.edges(u)
+                    .min_by(|&a, &b| m.edge_cost[a].total_cmp(&m.edge_cost[b]))
+                    .unwrap() as u32
+            })
+            .collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let r = tabu_search(&m, &start, &mut rng, 20_000, &|| false);
+        let cost = checked_cost(&g, &reps_of(&m, &r.edge_of))
+            .unwrap_or_else(|| panic!("seed {seed}: the tabu search returned a broken solution"));
+        assert!(
+            cost >= opt - 1e-9,
+            "seed {seed}: {cost} below the optimum {opt}"
+        );
+        assert!(
+            cost <= opt * 1.02 + 1e-9,
+            "seed {seed}: {cost} is more than 2% above the optimum {opt}"
+        );
+        if cost <= opt + 1e-9 {
+            optimal += 1;
+        }
+        // Same seed, same iterations: the same solution.
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let again = tabu_search(&m, &start, &mut rng, 20_000, &|| false);
+        assert_eq!(again.edge_of, r.edge_of, "seed {seed}: not reproducible");
+    }
+    assert!(tried >= 15, "only {tried} feasible instances");
+    assert!(
+        optimal * 10 >= tried * 9,
+        "optimum on {optimal} of {tried} instances only"
+    );
+}
+
+#[test]
+fn the_race_with_the_cold_milp_proves_the_optimum() {
+    for seed in 100..106 {
+        let g = instance(seed, 8, 3);
+        let Some(opt) = brute_force(&g) else { continue };
+        let m = SegModel::from_pairs("tiny", g.n, &g.caps, &g.pairs);
+        let mut plan = allot_model::Plan::default();
+        plan.solver.seed = seed;
+        plan.solver.time_limit_s = 10.0;
+        plan.solver.threads = 2;
+        let ctx = SearchContext::from_plan(&plan);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let r = pool.install(|| solve_model(&m, &ctx, 2, true)).unwrap();
+        let cost = checked_cost(&g, &reps_of(&m, &r.edges))
+            .unwrap_or_else(|| panic!("seed {seed}: broken solution"));
+        assert!(
+            (cost - opt).abs() < 1e-9,
+            "seed {seed}: {cost} vs optimum {opt}"
+        );
+        assert!(
+            (r.outcome.objective - cost).abs() < 1e-9,
+            "claimed objective"
+        );
+        assert_eq!(r.outcome.status, Status::Optimal, "seed {seed}");
+        assert!(r.outcome.bound <= opt + 1e-9, "bound above the optimum");
+    }
+}

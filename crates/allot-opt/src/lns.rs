@@ -334,13 +334,13 @@ const RINS_NODE_LIMIT: i32 = 1;
 const RINS_MAX_UNITS: usize = 600;
 
 /// Share of the time left the LP-guided step of a pure-cost segment may take.
-const RINS_TIME_SHARE: f64 = 0.3;
+const RINS_TIME_SHARE: f64 = 0.15;
 
 /// Smallest neighbourhood the adaptive size may shrink to.
 const MIN_FREE: usize = 12;
 
 /// Largest share of a pure-cost segment's movable units one step frees.
-const PURE_COST_FREE: f64 = 0.3;
+const PURE_COST_FREE: f64 = 0.4;
 
 /// Improves a solution of `m` by repeated exact re-optimisation of random neighbourhoods.
 ///
@@ -365,7 +365,12 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
         budget.free_units
     }
     .max(MIN_FREE);
-    let mut size = max_free as f64;
+    // Pure-cost steps are cheap: they start small and grow when a round finds nothing.
+    let mut size = if pure_cost {
+        MIN_FREE.min(max_free) as f64
+    } else {
+        max_free as f64
+    };
     let stall = (2 * m.n_reps()).clamp(10, 60);
     let mut since = 0;
     let mut last = false;
@@ -438,7 +443,12 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
         }
         // A broken solution keeps searching until the budget or the deadline.
         if since >= stall && incumbent.violation == 0.0 {
-            break;
+            if pure_cost && size < max_free as f64 {
+                size = (size * 1.5).min(max_free as f64);
+                since = 0;
+            } else {
+                break;
+            }
         }
         since += 1;
         let lp_guided = rins.is_some();
@@ -480,7 +490,8 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             continue;
         };
         match r.status {
-            MipStatus::Optimal => size = (size * 1.2).min(max_free as f64),
+            MipStatus::Optimal if !pure_cost => size = (size * 1.2).min(max_free as f64),
+            MipStatus::Optimal => {}
             MipStatus::NodeLimit => size = (size * 0.8).max(MIN_FREE as f64),
             MipStatus::TimeLimit => {}
             MipStatus::Infeasible => {}

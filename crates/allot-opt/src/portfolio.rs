@@ -466,7 +466,7 @@ fn race_cold_milp(
 
 /// Share of a pure-cost segment's time its tabu search gets when the exact
 /// large-neighbourhood search follows.
-const TABU_SHARE: f64 = 0.5;
+const TABU_SHARE: f64 = 0.3;
 
 /// The heuristic starts of a segment. On pure-cost segments the tabu search would use all
 /// the time it is given; when the exact neighbourhood search follows, it gets a share.

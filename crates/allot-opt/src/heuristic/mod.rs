@@ -81,6 +81,28 @@ pub fn solve_segment(
 /// not depend on machine speed unless the deadline cuts it).
 const TABU_WORK: usize = 3_000_000_000;
 
+/// Every unit on its largest edge in the LP relaxation's optimum (None when the LP fails).
+fn lp_rounding(m: &SegModel, ctx: &SearchContext) -> Option<Vec<u32>> {
+    let limits = crate::mip::MipLimits {
+        time_limit: ctx.remaining_s().min(LP_START_MAX_S),
+        node_limit: 0,
+        relax: true,
+    };
+    let values = crate::mip::solve_mip(m, None, limits).ok()?.lp_values?;
+    Some(
+        (0..m.n_units())
+            .map(|u| {
+                m.edges(u)
+                    .max_by(|&a, &b| values[a].total_cmp(&values[b]).then(b.cmp(&a)))
+                    .unwrap_or(m.edge_start[u] as usize) as u32
+            })
+            .collect(),
+    )
+}
+
+/// Longest LP relaxation solved for a tabu search's start, seconds.
+const LP_START_MAX_S: f64 = 2.0;
+
 fn key(r: &HeuristicResult) -> Score {
     Score {
         primary: r.objective + 1e4 * (1.0 + r.edge_of.len() as f64) * r.violation,
@@ -106,7 +128,24 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
         // Generalized assignment: the tabu search does the work, then a last local pass.
         let per_iter = tabu::iteration_work(m);
         let iterations = (TABU_WORK / per_iter.max(1)).clamp(1_000, 1_000_000);
-        let r = tabu::tabu_search(m, &st.edge_of, &mut rng, iterations, &stop);
+        // The first start walks from the rounded LP optimum for half its time (with many
+        // reps per unit the optimum lies close to it), then from its construction; the
+        // other starts from their construction.
+        let r = match (start == 0).then(|| lp_rounding(m, ctx)).flatten() {
+            Some(lp) => {
+                let half = std::time::Instant::now()
+                    + std::time::Duration::from_secs_f64(ctx.remaining_s() / 2.0);
+                let first_stop = || ctx.should_stop() || std::time::Instant::now() >= half;
+                let a = tabu::tabu_search(m, &lp, &mut rng, iterations / 2, &first_stop);
+                let b = tabu::tabu_search(m, &st.edge_of, &mut rng, iterations / 2, &stop);
+                let (oa, ob) = (m.evaluate(&a.edge_of), m.evaluate(&b.edge_of));
+                let cut = a.cut_short && ctx.should_stop() || b.cut_short;
+                let mut best = if (ob.1, ob.0) < (oa.1, oa.0) { b } else { a };
+                best.cut_short = cut || std::time::Instant::now() >= half;
+                best
+            }
+            None => tabu::tabu_search(m, &st.edge_of, &mut rng, iterations, &stop),
+        };
         let mut st = State::new(m, r.edge_of);
         let mut cut = r.cut_short;
         if !ctx.should_stop() {

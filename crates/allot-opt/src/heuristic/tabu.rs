@@ -1,16 +1,16 @@
 //! Tabu search for pure-cost segments (generalized assignment): shift and swap moves under
 //! capacities relaxed by adaptive per-rep penalty weights.
 //!
-//! The search minimises cost + Σ_r α_r · overload_r, where α_r rises while rep `r` is over
-//! its cap and falls while it is not (strategic oscillation, one weight per rep as in
-//! Yagiura, Ibaraki and Glover's GAP tabu searches), so the walk crosses infeasible ground
-//! between good feasible solutions. Every iteration takes the best admissible shift or swap
-//! (a move is tabu when it returns a unit to a rep it left recently, unless it reaches a
-//! new best feasible solution); weights rise on the reps over a cap while the walk is
-//! infeasible and fall on all reps while it is feasible; an infeasible solution close to feasibility is repaired
-//! greedily on the side to record feasible solutions the walk passes near; after a long
-//! stall the walk restarts from the best feasible solution with a few random shifts. Moves
-//! are evaluated in O(1) from dense unit×rep tables and the rep loads.
+//! The search minimises cost + Σ_r α_r · overload_r with one weight per rep (as in Yagiura,
+//! Ibaraki and Glover's GAP searches): the weights rise on the reps over a cap while the
+//! walk is infeasible and fall on every rep while it is feasible (strategic oscillation),
+//! so the walk crosses infeasible ground between good feasible solutions. Every iteration
+//! takes the best admissible shift or swap (a move is tabu when it returns a unit to a rep
+//! it left recently, unless it reaches a new best feasible solution). An infeasible walk
+//! close to feasibility is repaired greedily on the side, to record the feasible solutions
+//! it passes near; after a long stall the walk restarts from the best feasible solution
+//! with a few random shifts. Moves are evaluated in O(1) from dense unit×rep tables and the
+//! rep loads.
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -20,10 +20,16 @@ use crate::segment::SegModel;
 /// Largest dense unit×rep table the search builds (entries).
 const MAX_DENSE: usize = 4_000_000;
 
+/// Most units: an iteration scans every swap, O(units²).
+const MAX_UNITS: usize = 5_000;
+
 /// Whether the tabu search applies to `m`: a pure-cost model (no balanced metric, no hard
-/// band) small enough for its dense tables.
+/// band) small enough for its dense tables and its full swap scan.
 pub fn fits(m: &SegModel) -> bool {
-    m.metrics.is_empty() && !m.hard_band && m.n_units() * m.n_reps() <= MAX_DENSE
+    m.metrics.is_empty()
+        && !m.hard_band
+        && m.n_units() <= MAX_UNITS
+        && m.n_units() * m.n_reps() <= MAX_DENSE
 }
 
 /// Work of one iteration, in move evaluations (for budgets).
@@ -248,6 +254,42 @@ const REPAIR_REPS: usize = 3;
 /// A repaired solution within this share of the best is polished by a feasible descent.
 const DESCEND_MARGIN: f64 = 0.01;
 
+/// Feasible solutions found: the best, and the best of the current episode (since the
+/// last restart).
+#[derive(Default)]
+struct Found {
+    best: Option<(f64, Vec<u32>)>,
+    episode: Option<(f64, Vec<u32>)>,
+}
+
+impl Found {
+    /// Records a feasible solution; says whether it is a new overall best.
+    fn offer(&mut self, cost: f64, rep_of: &[u32]) -> bool {
+        let better = |b: &Option<(f64, Vec<u32>)>| {
+            b.as_ref()
+                .is_none_or(|b| cost < b.0 - 1e-9 * (1.0 + b.0.abs()))
+        };
+        if better(&self.episode) {
+            self.episode = Some((cost, rep_of.to_vec()));
+        }
+        if better(&self.best) {
+            self.best = Some((cost, rep_of.to_vec()));
+            return true;
+        }
+        false
+    }
+
+    /// Cost a solution must beat to be this episode's best.
+    fn episode_cost(&self) -> f64 {
+        self.episode.as_ref().map_or(f64::INFINITY, |e| e.0)
+    }
+
+    /// Ends the episode.
+    fn end_episode(&mut self) {
+        self.episode = None;
+    }
+}
+
 /// Runs the tabu search from `start` for at most `iterations` iterations (or until `stop`)
 /// and returns the best feasible solution found (the least overloaded one when none was).
 pub fn tabu_search(
@@ -307,7 +349,7 @@ pub fn tabu_search(
     let tenure_base = ((n as f64 * nr as f64).sqrt() * TENURE).max(1.0) as usize;
     let stall = (STALL_PER_UNIT * n).max(MIN_STALL);
 
-    let mut best_feasible: Option<(f64, Vec<u32>)> = None;
+    let mut pool = Found::default();
     let mut least_over = (f64::INFINITY, f64::INFINITY, w.rep_of.clone());
     let mut since_best = 0usize;
     let mut cut_short = false;
@@ -316,11 +358,11 @@ pub fn tabu_search(
     let mut rep_pen = vec![0.0f64; nr];
     let mut rep_over = vec![false; nr];
     for it in 1..=iterations {
-        if it % 64 == 0 && stop() {
+        if stop() {
             cut_short = true;
             break;
         }
-        let best_cost = best_feasible.as_ref().map_or(f64::INFINITY, |b| b.0);
+        let best_cost = pool.best.as_ref().map_or(f64::INFINITY, |b| b.0);
         for r in 0..nr {
             rep_pen[r] = pen(&alpha, r, w.load[r][0], w.load[r][1]);
             rep_over[r] = is_over(r, w.load[r][0], w.load[r][1]);
@@ -452,26 +494,23 @@ pub fn tabu_search(
         since_best += 1;
         let over = w.overload(&t);
         if over == 0.0 {
-            if best_feasible
-                .as_ref()
-                .is_none_or(|b| w.cost < b.0 - 1e-9 * (1.0 + b.0.abs()))
-            {
-                best_feasible = Some((w.cost, w.rep_of.clone()));
+            if pool.offer(w.cost, &w.rep_of) {
                 since_best = 0;
                 idle_restarts = 0;
             }
         } else {
-            if best_feasible.is_none() && (over, w.cost) < (least_over.0, least_over.1) {
+            if pool.best.is_none() && (over, w.cost) < (least_over.0, least_over.1) {
                 least_over = (over, w.cost, w.rep_of.clone());
             }
-            // Near a feasible solution: repair a copy, and keep it when it is a new best.
+            // Near a feasible solution: repair a copy, and keep it when it is a new best
+            // of this episode.
+            let bar = pool.episode_cost();
             let n_over_now = (0..nr).filter(|&r| w.over_rep(&t, r)).count();
-            if n_over_now <= REPAIR_REPS && w.cost < best_cost {
+            if n_over_now <= REPAIR_REPS && w.cost < bar {
                 let mut c = w.clone();
-                if c.repair(&t, &movable) && c.cost < best_cost * (1.0 + DESCEND_MARGIN) {
+                if c.repair(&t, &movable) && c.cost < bar * (1.0 + DESCEND_MARGIN) {
                     c.descend(&t, &movable);
-                    if c.cost < best_cost - 1e-9 * (1.0 + best_cost.abs()) {
-                        best_feasible = Some((c.cost, c.rep_of));
+                    if c.cost < bar - 1e-9 * (1.0 + bar.abs()) && pool.offer(c.cost, &c.rep_of) {
                         since_best = 0;
                         idle_restarts = 0;
                     }
@@ -483,10 +522,12 @@ pub fn tabu_search(
             // when restarts keep finding nothing (once a feasible solution is known).
             since_best = 0;
             idle_restarts += 1;
-            if idle_restarts > IDLE_RESTARTS && best_feasible.is_some() {
+            if idle_restarts > IDLE_RESTARTS && pool.best.is_some() {
                 break;
             }
-            let mut from = best_feasible
+            pool.end_episode();
+            let mut from = pool
+                .best
                 .as_ref()
                 .map_or_else(|| least_over.2.clone(), |b| b.1.clone());
             let kicks = ((movable.len() as f64 * KICK) as usize).max(2);
@@ -500,7 +541,7 @@ pub fn tabu_search(
             tabu_until.iter_mut().for_each(|x| *x = 0);
         }
     }
-    let rep_of = best_feasible.map_or(least_over.2, |b| b.1);
+    let rep_of = pool.best.map_or(least_over.2, |b| b.1);
     TabuResult {
         edge_of: to_edges(&rep_of),
         cut_short,

@@ -395,13 +395,7 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             lp_bound = r.bound.is_finite().then_some(r.bound);
             // LP rounding: every unit on its LP edge, and the few fractional ones (with few
             // reps, at most about one per band row) placed exactly by a small MILP.
-            let lp_edge: Vec<u32> = (0..m.n_units())
-                .map(|u| {
-                    m.edges(u)
-                        .max_by(|&a, &b| values[a].total_cmp(&values[b]).then(b.cmp(&a)))
-                        .unwrap_or(m.edge_start[u] as usize) as u32
-                })
-                .collect();
+            let lp_edge = crate::mip::round_lp(m, &values);
             let frac: Vec<usize> = (0..m.n_units())
                 .filter(|&u| facts.movable[u] && values[lp_edge[u] as usize] < 1.0 - 1e-6)
                 .collect();

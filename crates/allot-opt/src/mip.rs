@@ -265,3 +265,15 @@ pub fn solve_mip(
         lp_values: None,
     })
 }
+
+/// Every unit on its largest edge in an LP solution (`values` per edge); ties go to the
+/// first edge.
+pub fn round_lp(m: &SegModel, values: &[f64]) -> Vec<u32> {
+    (0..m.n_units())
+        .map(|u| {
+            m.edges(u)
+                .max_by(|&a, &b| values[a].total_cmp(&values[b]).then(b.cmp(&a)))
+                .unwrap_or(m.edge_start[u] as usize) as u32
+        })
+        .collect()
+}

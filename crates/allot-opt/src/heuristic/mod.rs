@@ -89,15 +89,7 @@ fn lp_rounding(m: &SegModel, ctx: &SearchContext) -> Option<Vec<u32>> {
         relax: true,
     };
     let values = crate::mip::solve_mip(m, None, limits).ok()?.lp_values?;
-    Some(
-        (0..m.n_units())
-            .map(|u| {
-                m.edges(u)
-                    .max_by(|&a, &b| values[a].total_cmp(&values[b]).then(b.cmp(&a)))
-                    .unwrap_or(m.edge_start[u] as usize) as u32
-            })
-            .collect(),
-    )
+    Some(crate::mip::round_lp(m, &values))
 }
 
 /// Longest LP relaxation solved for a tabu search's start, seconds.

@@ -53,6 +53,8 @@ pub struct SearchContext {
     pub lns_iterations: usize,
     /// Units freed per large-neighbourhood step.
     pub lns_free_units: usize,
+    /// Set when an exact solve racing the search proved its segment optimal.
+    pub solved: Option<Arc<AtomicBool>>,
 }
 
 impl SearchContext {
@@ -76,12 +78,18 @@ impl SearchContext {
             deterministic: plan.solver.deterministic,
             lns_iterations: plan.solver.lns_iterations,
             lns_free_units: plan.solver.lns_free_units,
+            solved: None,
         }
     }
 
     /// Whether to stop now (deadline passed or stop requested).
     pub fn should_stop(&self) -> bool {
-        self.stop.load(Ordering::Relaxed) || Instant::now() >= self.deadline
+        self.stop.load(Ordering::Relaxed)
+            || Instant::now() >= self.deadline
+            || self
+                .solved
+                .as_ref()
+                .is_some_and(|s| s.load(Ordering::Relaxed))
     }
 
     /// Seconds left before the deadline.

@@ -2,8 +2,9 @@
 //! segments small enough for it, under one deadline; the best solution of each segment
 //! wins and the bounds add up to a bound on the whole.
 
-use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use allot_model::plan::EngineChoice;
@@ -188,7 +189,7 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
             starts_for(m.n_units())
         };
         let race = milp_ok[i] && races(m, lns[i]);
-        let r = race_cold_milp(m, ctx, race && lns[i], || {
+        let r = race_cold_milp(m, ctx, race && lns[i], |ctx| {
             let h = heuristic_phase(m, ctx, starts, rounds, lns[i]);
             let h_secs = t.elapsed().as_secs_f64();
             let budget = if milp_ok[i] {
@@ -374,7 +375,7 @@ pub fn solve_model(
 ) -> Result<SegmentResult, SolveError> {
     let t = Instant::now();
     let lns = milp && lns_pays(m, ctx);
-    race_cold_milp(m, ctx, lns, || {
+    race_cold_milp(m, ctx, lns, |ctx| {
         let h = heuristic_phase(m, ctx, starts, rounds_for(m.n_units()), lns);
         finish_segment(
             m,
@@ -402,11 +403,15 @@ fn race_cold_milp(
     m: &SegModel,
     ctx: &SearchContext,
     lns: bool,
-    search: impl FnOnce() -> Result<SegmentResult, SolveError> + Send,
+    search: impl FnOnce(&SearchContext) -> Result<SegmentResult, SolveError> + Send,
 ) -> Result<SegmentResult, SolveError> {
     if !races(m, lns) || ctx.should_stop() {
-        return search();
+        return search(ctx);
     }
+    // The search ends as soon as the MILP proves the segment optimal.
+    let solved = Arc::new(AtomicBool::new(false));
+    let mut search_ctx = ctx.clone();
+    search_ctx.solved = Some(solved.clone());
     // The limit is read when the MILP starts: on a single thread it runs after the search.
     let cold = || {
         let time_limit = ctx.remaining_s();
@@ -416,10 +421,14 @@ fn race_cold_milp(
                 node_limit: i32::MAX,
                 relax: false,
             };
-            solve_mip(m, None, limits)
+            let r = solve_mip(m, None, limits);
+            if r.as_ref().is_ok_and(|r| r.status == MipStatus::Optimal) {
+                solved.store(true, Ordering::Relaxed);
+            }
+            r
         })
     };
-    let (ours, cold) = rayon::join(search, cold);
+    let (ours, cold) = rayon::join(|| search(&search_ctx), cold);
     let mut ours = ours?;
     let Some(Ok(cold)) = cold else {
         return Ok(ours);
@@ -436,11 +445,18 @@ fn race_cold_milp(
     if cold.bound.is_finite() {
         out.bound = out.bound.max(cold.bound.min(out.objective));
     }
+    let proved = cold.status == MipStatus::Optimal;
     if let Some(edges) = cold.edge_of {
         let (obj, viol) = m.evaluate(&edges);
+        // A proven optimum is kept even when the search tied it: HiGHS's answer repeats,
+        // the search's (cut short by the proof) may not.
         if viol < out.violation - 1e-12
             || (viol <= out.violation + 1e-12 && obj < out.objective - 1e-12)
+            || (proved && viol == 0.0 && obj <= out.objective + 1e-9 * (1.0 + obj.abs()))
         {
+            if proved {
+                ours.cut_short = false;
+            }
             // A clock-stopped MILP's incumbent may not repeat: the run says so.
             ours.cut_short |= cold.status == MipStatus::TimeLimit;
             ours.edges = edges;
@@ -450,7 +466,7 @@ fn race_cold_milp(
             out.bound = out.bound.min(obj);
         }
     }
-    let proved = cold.status == MipStatus::Optimal && out.violation == 0.0;
+    let proved = proved && out.violation == 0.0;
     if proved {
         out.bound = out.objective;
     }

@@ -347,6 +347,8 @@ const PURE_COST_FREE: f64 = 0.4;
 /// The neighbourhood grows by a fifth after a sub-solve HiGHS proves optimal and shrinks by
 /// a fifth after one the node limit stops, so each step stays cheap and exact; the run ends
 /// after `budget.iterations` steps or when a whole round of steps (`stall`) finds nothing.
+/// On pure-cost models (generalized assignment) a step frees the units of a few reps among
+/// those reps only, starting small and growing by half after each fruitless round.
 pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudget) -> LnsResult {
     let mut rng = ChaCha8Rng::seed_from_u64(job_seed(ctx.seed ^ 0x4C4E_5300, m.seg.0 as u64, 0));
     let mut incumbent = Incumbent::new(m, start.to_vec());

@@ -140,9 +140,7 @@ pub fn edges_back(m: &SegModel, sub: &SegModel, free: &[usize], sub_edges: &[u32
     free.iter()
         .enumerate()
         .map(|(i, &u)| {
-            let r = sub.edge_rep[sub_edges[i] as usize];
-            m.edges(u)
-                .find(|&e| m.edge_rep[e] == r)
+            m.edge_to(u, sub.edge_rep[sub_edges[i] as usize])
                 .unwrap_or(m.edge_start[u] as usize) as u32
         })
         .collect()

@@ -189,7 +189,7 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
             starts_for(m.n_units())
         };
         let race = milp_ok[i] && races(m, lns[i]);
-        let r = race_cold_milp(m, ctx, race && lns[i], |ctx| {
+        let r = race_cold_milp(m, ctx, race, |ctx| {
             let h = heuristic_phase(m, ctx, starts, rounds, lns[i]);
             let h_secs = t.elapsed().as_secs_f64();
             let budget = if milp_ok[i] {
@@ -375,13 +375,14 @@ pub fn solve_model(
 ) -> Result<SegmentResult, SolveError> {
     let t = Instant::now();
     let lns = milp && lns_pays(m, ctx);
-    race_cold_milp(m, ctx, lns, |ctx| {
+    let race = milp && races(m, lns);
+    race_cold_milp(m, ctx, race, |ctx| {
         let h = heuristic_phase(m, ctx, starts, rounds_for(m.n_units()), lns);
         finish_segment(
             m,
             &h,
             t.elapsed().as_secs_f64(),
-            milp && !races(m, lns),
+            milp && !race,
             lns,
             ctx,
             ctx.remaining_s(),
@@ -395,17 +396,17 @@ fn races(m: &SegModel, lns: bool) -> bool {
     lns && crate::heuristic::tabu::fits(m)
 }
 
-/// Runs `search` and, on a racing segment (see [`races`]), the plain MILP of the segment
+/// Runs `search` and, when `race` (see [`races`]), the plain MILP of the segment
 /// from scratch on another thread for the whole time; keeps the better solution and the
 /// better bound. On generalized assignment HiGHS's own search finds solutions the
 /// heuristics miss, and a warm start would steer it into the heuristics' basin.
 fn race_cold_milp(
     m: &SegModel,
     ctx: &SearchContext,
-    lns: bool,
+    race: bool,
     search: impl FnOnce(&SearchContext) -> Result<SegmentResult, SolveError> + Send,
 ) -> Result<SegmentResult, SolveError> {
-    if !races(m, lns) || ctx.should_stop() {
+    if !race || ctx.should_stop() {
         return search(ctx);
     }
     // The search ends as soon as the MILP proves the segment optimal.

@@ -196,6 +196,11 @@ impl SegModel {
         self.edge_start[u] as usize..self.edge_start[u + 1] as usize
     }
 
+    /// The edge of unit `u` to local rep `r`, if the pair is allowed.
+    pub fn edge_to(&self, u: usize, r: u32) -> Option<usize> {
+        self.edges(u).find(|&e| self.edge_rep[e] == r)
+    }
+
     /// Number of unit×rep pairs.
     pub fn n_pairs(&self) -> usize {
         self.edge_rep.len()

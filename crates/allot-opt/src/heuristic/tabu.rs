@@ -61,6 +61,12 @@ struct Tables {
 }
 
 impl Tables {
+    /// Whether loads (workload, accounts) break a cap of rep `r`.
+    #[inline]
+    fn over(&self, r: usize, l0: f64, l1: f64) -> bool {
+        l0 > self.cap[r][0] + 1e-9 || l1 > self.cap[r][1] + 1e-9
+    }
+
     fn of(m: &SegModel) -> Tables {
         let nr = m.n_reps();
         let n = m.n_units();
@@ -118,8 +124,7 @@ impl Walk {
     }
 
     fn fits(&self, t: &Tables, r: usize, add: [f64; 2]) -> bool {
-        self.load[r][0] + add[0] <= t.cap[r][0] + 1e-9
-            && self.load[r][1] + add[1] <= t.cap[r][1] + 1e-9
+        !t.over(r, self.load[r][0] + add[0], self.load[r][1] + add[1])
     }
 
     fn over_rep(&self, t: &Tables, r: usize) -> bool {
@@ -303,15 +308,6 @@ pub fn tabu_search(
     let nr = m.n_reps();
     let t = Tables::of(m);
     let rep_of: Vec<u32> = start.iter().map(|&e| m.edge_rep[e as usize]).collect();
-    let to_edges = |rep_of: &[u32]| -> Vec<u32> {
-        (0..n)
-            .map(|u| {
-                m.edges(u)
-                    .find(|&e| m.edge_rep[e] == rep_of[u])
-                    .unwrap_or(m.edge_start[u] as usize) as u32
-            })
-            .collect()
-    };
     let movable: Vec<usize> = (0..n)
         .filter(|&u| !m.locked[u] && m.edges(u).len() > 1)
         .collect();
@@ -342,8 +338,6 @@ pub fn tabu_search(
         let c = &t.cap[r];
         alpha[r][0] * (l0 - c[0]).max(0.0) + alpha[r][1] * (l1 - c[1]).max(0.0)
     };
-    let is_over =
-        |r: usize, l0: f64, l1: f64| -> bool { l0 > t.cap[r][0] + 1e-9 || l1 > t.cap[r][1] + 1e-9 };
 
     let mut tabu_until = vec![0usize; n * nr];
     let tenure_base = ((n as f64 * nr as f64).sqrt() * TENURE).max(1.0) as usize;
@@ -365,7 +359,7 @@ pub fn tabu_search(
         let best_cost = pool.best.as_ref().map_or(f64::INFINITY, |b| b.0);
         for r in 0..nr {
             rep_pen[r] = pen(&alpha, r, w.load[r][0], w.load[r][1]);
-            rep_over[r] = is_over(r, w.load[r][0], w.load[r][1]);
+            rep_over[r] = t.over(r, w.load[r][0], w.load[r][1]);
             on_rep[r].clear();
         }
         for &u in &movable {
@@ -386,7 +380,7 @@ pub fn tabu_search(
                 w.load[r1][1] - t.accounts[u],
             ];
             let p1 = pen(&alpha, r1, l1[0], l1[1]) - rep_pen[r1];
-            let o1 = is_over(r1, l1[0], l1[1]);
+            let o1 = t.over(r1, l1[0], l1[1]);
             let c1 = t.cost[row + r1];
             for r2 in 0..nr {
                 let c2 = t.cost[row + r2];
@@ -405,7 +399,7 @@ pub fn tabu_search(
                 if delta >= best.0 {
                     continue;
                 }
-                let over_after = n_over + usize::from(o1) + usize::from(is_over(r2, l2[0], l2[1]))
+                let over_after = n_over + usize::from(o1) + usize::from(t.over(r2, l2[0], l2[1]))
                     - usize::from(rep_over[r1])
                     - usize::from(rep_over[r2]);
                 if admissible(tabu_until[row + r2] > it, over_after, w.cost + dc) {
@@ -450,8 +444,8 @@ pub fn tabu_search(
                             continue;
                         }
                         let over_after = n_over
-                            + usize::from(is_over(r1, l1[0], l1[1]))
-                            + usize::from(is_over(r2, l2[0], l2[1]))
+                            + usize::from(t.over(r1, l1[0], l1[1]))
+                            + usize::from(t.over(r2, l2[0], l2[1]))
                             - usize::from(rep_over[r1])
                             - usize::from(rep_over[r2]);
                         let tabu = tabu_until[ru + r2] > it || tabu_until[rv + r1] > it;
@@ -480,7 +474,8 @@ pub fn tabu_search(
         // Adapt the weights: up on the reps over a cap while the solution is infeasible,
         // down on every rep while it is feasible (so the share of feasible steps does not
         // fall with the number of reps).
-        let feasible_now = (0..nr).all(|r| !w.over_rep(&t, r));
+        let n_over_now = (0..nr).filter(|&r| w.over_rep(&t, r)).count();
+        let feasible_now = n_over_now == 0;
         for r in 0..nr {
             let l = w.load[r];
             for k in 0..2 {
@@ -492,20 +487,21 @@ pub fn tabu_search(
             }
         }
         since_best += 1;
-        let over = w.overload(&t);
-        if over == 0.0 {
+        if feasible_now {
             if pool.offer(w.cost, &w.rep_of) {
                 since_best = 0;
                 idle_restarts = 0;
             }
         } else {
-            if pool.best.is_none() && (over, w.cost) < (least_over.0, least_over.1) {
-                least_over = (over, w.cost, w.rep_of.clone());
+            if pool.best.is_none() {
+                let over = w.overload(&t);
+                if (over, w.cost) < (least_over.0, least_over.1) {
+                    least_over = (over, w.cost, w.rep_of.clone());
+                }
             }
             // Near a feasible solution: repair a copy, and keep it when it is a new best
             // of this episode.
             let bar = pool.episode_cost();
-            let n_over_now = (0..nr).filter(|&r| w.over_rep(&t, r)).count();
             if n_over_now <= REPAIR_REPS && w.cost < bar {
                 let mut c = w.clone();
                 if c.repair(&t, &movable) && c.cost < bar * (1.0 + DESCEND_MARGIN) {
@@ -543,7 +539,9 @@ pub fn tabu_search(
     }
     let rep_of = pool.best.map_or(least_over.2, |b| b.1);
     TabuResult {
-        edge_of: to_edges(&rep_of),
+        edge_of: (0..n)
+            .map(|u| m.edge_to(u, rep_of[u]).unwrap_or(m.edge_start[u] as usize) as u32)
+            .collect(),
         cut_short,
     }
 }

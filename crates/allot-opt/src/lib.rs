@@ -21,6 +21,7 @@ pub mod heuristic;
 pub mod lns;
 pub mod mip;
 pub mod portfolio;
+pub mod recombine;
 pub mod segment;
 
 use std::sync::Arc;

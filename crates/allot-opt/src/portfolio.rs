@@ -485,6 +485,9 @@ fn race_cold_milp(
 /// large-neighbourhood search follows.
 const TABU_SHARE: f64 = 0.3;
 
+/// The same share when Lagrangian dives apply: they find what the LNS would, and more.
+const DIVE_SHARE: f64 = 0.85;
+
 /// The heuristic starts of a segment. On pure-cost segments the tabu search would use all
 /// the time it is given; when the exact neighbourhood search follows, it gets a share.
 fn heuristic_phase(
@@ -495,9 +498,13 @@ fn heuristic_phase(
     lns_follows: bool,
 ) -> crate::heuristic::HeuristicResult {
     if lns_follows && crate::heuristic::tabu::fits(m) {
+        let share = if crate::heuristic::dive::applies(m) {
+            DIVE_SHARE
+        } else {
+            TABU_SHARE
+        };
         let mut c = ctx.clone();
-        c.deadline =
-            Instant::now() + std::time::Duration::from_secs_f64(TABU_SHARE * ctx.remaining_s());
+        c.deadline = Instant::now() + std::time::Duration::from_secs_f64(share * ctx.remaining_s());
         return solve_segment(m, &c, starts, rounds);
     }
     solve_segment(m, ctx, starts, rounds)
@@ -539,6 +546,9 @@ fn finish_segment(
     let forced = crate::bound::band_bound(m);
     let mut bound = cheap_bound(m) + if forced.is_finite() { forced } else { 0.0 };
     if let Some(b) = lns_lp {
+        bound = bound.max(b);
+    }
+    if let Some(b) = h.bound {
         bound = bound.max(b);
     }
     let mut milp_note = None;

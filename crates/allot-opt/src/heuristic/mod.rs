@@ -6,6 +6,7 @@
 //! outcome then says it may not repeat exactly).
 
 pub mod construct;
+pub mod dive;
 pub mod improve;
 pub mod ruin;
 pub mod state;
@@ -35,6 +36,9 @@ pub struct HeuristicResult {
     pub cut_short: bool,
     /// Which start won.
     pub start: usize,
+    /// A lower bound on the segment's objective the search proved on the way (the
+    /// Lagrangian bound of a generalized assignment), if any.
+    pub bound: Option<f64>,
 }
 
 /// Mixes the master seed with a segment and a start index (splitmix64).
@@ -92,6 +96,10 @@ fn lp_rounding(m: &SegModel, ctx: &SearchContext) -> Option<Vec<u32>> {
     Some(crate::mip::round_lp(m, &values))
 }
 
+/// Share of the first start's time its tabu search from the LP optimum takes when
+/// Lagrangian dives follow (they take the rest); without dives it takes half.
+const LP_TABU_SHARE_BEFORE_DIVES: f64 = 0.25;
+
 /// Longest LP relaxation solved for a tabu search's start, seconds.
 const LP_START_MAX_S: f64 = 2.0;
 
@@ -123,12 +131,34 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
         // The first start walks from the rounded LP optimum for half its time (with many
         // reps per unit the optimum lies close to it), then from its construction; the
         // other starts from their construction.
+        let mut bound = None;
         let r = match (start == 0).then(|| lp_rounding(m, ctx)).flatten() {
             Some(lp) => {
+                let share = if dive::applies(m) {
+                    LP_TABU_SHARE_BEFORE_DIVES
+                } else {
+                    0.5
+                };
                 let half = std::time::Instant::now()
-                    + std::time::Duration::from_secs_f64(ctx.remaining_s() / 2.0);
+                    + std::time::Duration::from_secs_f64(share * ctx.remaining_s());
                 let first_stop = || ctx.should_stop() || std::time::Instant::now() >= half;
                 let a = tabu::tabu_search(m, &lp, &mut rng, iterations / 2, &first_stop);
+                // With knapsack-shaped caps, Lagrangian dives from there take the rest.
+                if let Some(d) = dive::dive_search(m, &a.edge_of, &mut rng, &stop) {
+                    bound = d.bound;
+                    let mut st = State::new(m, d.edge_of);
+                    if !ctx.should_stop() {
+                        local_search(&mut st, &mut rng, 50, &stop);
+                    }
+                    return HeuristicResult {
+                        objective: st.objective(),
+                        violation: st.violation(),
+                        edge_of: st.edge_of,
+                        cut_short: true,
+                        start,
+                        bound,
+                    };
+                }
                 let b = tabu::tabu_search(m, &st.edge_of, &mut rng, iterations / 2, &stop);
                 let (oa, ob) = (m.evaluate(&a.edge_of), m.evaluate(&b.edge_of));
                 let cut = a.cut_short && ctx.should_stop() || b.cut_short;
@@ -150,6 +180,7 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
             edge_of: st.edge_of,
             cut_short: cut,
             start,
+            bound,
         };
     }
     let free: Vec<usize> = (0..m.n_units()).filter(|&u| !m.locked[u]).collect();
@@ -253,5 +284,6 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
         edge_of: st.edge_of,
         cut_short: cut,
         start,
+        bound: None,
     }
 }

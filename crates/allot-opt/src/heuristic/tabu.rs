@@ -344,6 +344,9 @@ pub fn tabu_search(
     let stall = (STALL_PER_UNIT * n).max(MIN_STALL);
 
     let mut pool = Found::default();
+    if (0..nr).all(|r| !w.over_rep(&t, r)) {
+        pool.offer(w.cost, &w.rep_of);
+    }
     let mut least_over = (f64::INFINITY, f64::INFINITY, w.rep_of.clone());
     let mut since_best = 0usize;
     let mut cut_short = false;
@@ -544,4 +547,197 @@ pub fn tabu_search(
             .collect(),
         cut_short,
     }
+}
+
+/// Units an ejection chain moves at most.
+const CHAIN_DEPTH: usize = 4;
+
+/// Next steps an ejection chain tries from each unit (the cheapest ones).
+const CHAIN_WIDTH: usize = 8;
+
+/// Feasible ejection chains and cyclic exchanges: a unit moves to another rep, which
+/// sheds one of its units to make room, which moves on, and so on, until a rep with room
+/// (a chain) or the first rep (a cycle) takes the last one. Depth-first over the `k`
+/// cheapest next steps, at most `depth` units moved. Applies the first chain that lowers
+/// the cost and says whether it found one.
+fn chain_step(t: &Tables, w: &mut Walk, movable: &[usize], depth: usize, k: usize) -> bool {
+    let nr = t.nr;
+    let mut on_rep: Vec<Vec<usize>> = vec![Vec::new(); nr];
+    for &u in movable {
+        on_rep[w.rep_of[u] as usize].push(u);
+    }
+    let mut chain = Chain {
+        t,
+        w,
+        on_rep: &on_rep,
+        depth,
+        width: k,
+        first: (0, 0),
+        path: Vec::new(),
+        used: vec![false; nr],
+        cheapest: None,
+    };
+    for &j1 in movable {
+        let a1 = chain.w.rep_of[j1] as usize;
+        chain.first = (j1, a1);
+        chain.path.clear();
+        chain.used.iter_mut().for_each(|x| *x = false);
+        chain.used[a1] = true;
+        if chain.extend(j1, -t.cost[j1 * nr + a1]) {
+            let path = std::mem::take(&mut chain.path);
+            for (u, r) in path {
+                w.shift(t, u, r);
+            }
+            return true;
+        }
+    }
+    false
+}
+
+/// Relieves overloaded reps by the cheapest ejection chains: a unit leaves the rep (enough
+/// to bring it within its caps) and moves on, shedding units on its way, until a rep with
+/// room takes the last one. Stops when no overloaded rep has such a chain.
+fn chain_repair(t: &Tables, w: &mut Walk, movable: &[usize]) {
+    let nr = t.nr;
+    for _ in 0..movable.len() {
+        let Some(r0) = (0..nr).find(|&r| w.over_rep(t, r)) else {
+            return;
+        };
+        let mut on_rep: Vec<Vec<usize>> = vec![Vec::new(); nr];
+        for &u in movable {
+            on_rep[w.rep_of[u] as usize].push(u);
+        }
+        let mut chain = Chain {
+            t,
+            w,
+            on_rep: &on_rep,
+            depth: CHAIN_DEPTH,
+            width: CHAIN_WIDTH,
+            first: (0, r0),
+            path: Vec::new(),
+            used: vec![false; nr],
+            cheapest: Some(None),
+        };
+        for &x in &on_rep[r0] {
+            let row = x * nr;
+            if t.over(r0, w.load[r0][0] - t.work[row + r0], w.load[r0][1] - t.accounts[x]) {
+                continue;
+            }
+            chain.first = (x, r0);
+            chain.path.clear();
+            chain.used.iter_mut().for_each(|u| *u = false);
+            chain.used[r0] = true;
+            chain.extend(x, -t.cost[row + r0]);
+        }
+        let Some(Some((_, path))) = chain.cheapest else {
+            return;
+        };
+        for (u, r) in path {
+            w.shift(t, u, r);
+        }
+    }
+}
+
+/// The depth-first search of [`chain_step`] from one first unit.
+struct Chain<'a> {
+    t: &'a Tables,
+    w: &'a Walk,
+    on_rep: &'a [Vec<usize>],
+    depth: usize,
+    width: usize,
+    /// The first unit and the rep it left.
+    first: (usize, usize),
+    /// Moves so far: (unit, new rep).
+    path: Vec<(usize, usize)>,
+    /// Reps the chain has touched.
+    used: Vec<bool>,
+    /// Repair mode: search every chain and keep the cheapest here, instead of stopping at
+    /// the first one that lowers the cost.
+    cheapest: Option<Option<(f64, Vec<(usize, usize)>)>>,
+}
+
+impl Chain<'_> {
+    /// Unit `u` has left its rep and must go somewhere; `g` is the cost change so far.
+    fn extend(&mut self, u: usize, g: f64) -> bool {
+        let (t, w) = (self.t, self.w);
+        let nr = t.nr;
+        let row = u * nr;
+        let (j1, a1) = self.first;
+        // Close: u onto a rep with room (a chain), or onto the first rep (a cycle).
+        for r in 0..nr {
+            let cu = t.cost[row + r];
+            let cycle = r == a1 && !self.path.is_empty();
+            let limit = match &self.cheapest {
+                None => -1e-9,
+                Some(None) => f64::INFINITY,
+                Some(Some((c, _))) => *c - 1e-9,
+            };
+            if cu == f64::INFINITY || (self.used[r] && !cycle) || g + cu >= limit {
+                continue;
+            }
+            let (mut l0, mut l1) = (w.load[r][0] + t.work[row + r], w.load[r][1] + t.accounts[u]);
+            if r == a1 {
+                l0 -= t.work[j1 * nr + a1];
+                l1 -= t.accounts[j1];
+            }
+            if !t.over(r, l0, l1) {
+                self.path.push((u, r));
+                if self.cheapest.is_none() {
+                    return true;
+                }
+                self.cheapest = Some(Some((g + cu, self.path.clone())));
+                self.path.pop();
+            }
+        }
+        if self.path.len() + 1 >= self.depth {
+            return false;
+        }
+        // Extend: u onto rep r, which sheds v to make room; the cheapest steps first.
+        let mut steps: Vec<(f64, usize, usize)> = Vec::new();
+        for r in (0..nr).filter(|&r| !self.used[r] && t.cost[row + r] < f64::INFINITY) {
+            for &v in &self.on_rep[r] {
+                let l0 = w.load[r][0] + t.work[row + r] - t.work[v * nr + r];
+                let l1 = w.load[r][1] + t.accounts[u] - t.accounts[v];
+                if !t.over(r, l0, l1) {
+                    steps.push((t.cost[row + r] - t.cost[v * nr + r], r, v));
+                }
+            }
+        }
+        steps.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        for &(d, r, v) in steps.iter().take(self.width) {
+            self.used[r] = true;
+            self.path.push((u, r));
+            if self.extend(v, g + d) {
+                return true;
+            }
+            self.path.pop();
+            self.used[r] = false;
+        }
+        false
+    }
+}
+
+/// Repairs a rep-per-unit assignment greedily (largest relief per cost first), then
+/// improves it by feasible descent and ejection chains until none improves. Returns an
+/// edge per unit, or None when the repair cannot reach every cap.
+pub fn repair_and_polish(m: &SegModel, rep_of: Vec<u32>) -> Option<Vec<u32>> {
+    let n = m.n_units();
+    let t = Tables::of(m);
+    let movable: Vec<usize> = (0..n)
+        .filter(|&u| !m.locked[u] && m.edges(u).len() > 1)
+        .collect();
+    let mut w = Walk::new(&t, rep_of);
+    chain_repair(&t, &mut w, &movable);
+    if !w.repair(&t, &movable) {
+        return None;
+    }
+    w.descend(&t, &movable);
+    while chain_step(&t, &mut w, &movable, CHAIN_DEPTH, CHAIN_WIDTH) {
+        w.descend(&t, &movable);
+    }
+    Some(
+        (0..n)
+            .map(|u| m.edge_to(u, w.rep_of[u]).unwrap_or(m.edge_start[u] as usize) as u32)
+            .collect(),
+    )
 }

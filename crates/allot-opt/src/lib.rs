@@ -21,7 +21,6 @@ pub mod heuristic;
 pub mod lns;
 pub mod mip;
 pub mod portfolio;
-pub mod recombine;
 pub mod segment;
 
 use std::sync::Arc;

@@ -36,8 +36,6 @@ pub struct MipResult {
     pub bound: f64,
     /// LP relaxation only: the value of every edge in the LP optimum (locked edges 1).
     pub lp_values: Option<Vec<f64>>,
-    /// LP relaxation only: the reduced cost of every edge at the LP optimum (locked edges 0).
-    pub lp_reduced: Option<Vec<f64>>,
 }
 
 /// Limits of one MILP solve.
@@ -216,25 +214,19 @@ pub fn solve_mip(
         } else {
             f64::NEG_INFINITY
         };
-        let (lp_values, lp_reduced) = if optimal {
+        let lp_values = optimal.then(|| {
             let sol = solved.get_solution();
-            let (cols, duals) = (sol.columns(), sol.dual_columns());
-            let per_edge = |v: &[f64], locked: f64| {
-                (0..m.n_pairs())
-                    .map(|e| col_of_edge[e].map_or(locked, |c| v.get(c).copied().unwrap_or(0.0)))
-                    .collect::<Vec<f64>>()
-            };
-            (Some(per_edge(cols, 1.0)), Some(per_edge(duals, 0.0)))
-        } else {
-            (None, None)
-        };
+            let cols = sol.columns();
+            (0..m.n_pairs())
+                .map(|e| col_of_edge[e].map_or(1.0, |c| cols[c]))
+                .collect()
+        });
         return Ok(MipResult {
             status,
             edge_of: None,
             objective: None,
             bound,
             lp_values,
-            lp_reduced,
         });
     }
     let (edge_of, objective) = if has_solution && status != MipStatus::Infeasible {
@@ -271,7 +263,6 @@ pub fn solve_mip(
         objective,
         bound,
         lp_values: None,
-        lp_reduced: None,
     })
 }
 

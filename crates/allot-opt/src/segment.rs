@@ -201,30 +201,6 @@ impl SegModel {
         self.edges(u).find(|&e| self.edge_rep[e] == r)
     }
 
-    /// The same segment with only the edges `keep` marks (every unit must keep one). Map a
-    /// solution back by rep with [`SegModel::edge_to`].
-    pub fn restrict(&self, keep: &[bool]) -> SegModel {
-        let mut edge_start = vec![0u32];
-        let (mut edge_rep, mut edge_cost, mut edge_work) = (Vec::new(), Vec::new(), Vec::new());
-        for u in 0..self.n_units() {
-            for e in self.edges(u).filter(|&e| keep[e]) {
-                edge_rep.push(self.edge_rep[e]);
-                edge_cost.push(self.edge_cost[e]);
-                if let Some(&w) = self.edge_work.get(e) {
-                    edge_work.push(w);
-                }
-            }
-            edge_start.push(edge_rep.len() as u32);
-        }
-        SegModel {
-            edge_start,
-            edge_rep,
-            edge_cost,
-            edge_work,
-            ..self.clone()
-        }
-    }
-
     /// Number of unit×rep pairs.
     pub fn n_pairs(&self) -> usize {
         self.edge_rep.len()

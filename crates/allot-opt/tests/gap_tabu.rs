@@ -1,8 +1,13 @@
-//! The generalized-assignment path: the tabu search and the race with the cold MILP, on
-//! tiny tight instances whose optimum brute force proves. Feasibility and cost are
-//! recomputed from the raw pair rows, sharing no code with the engines.
+//! The generalized-assignment path: the tabu search, the Lagrangian dives and their bound,
+//! and the race with the cold MILP, on tiny tight instances whose optimum brute force
+//! proves. Feasibility and cost are recomputed from the raw pair rows, sharing no code with
+//! the engines.
 
+use std::cell::Cell;
+
+use allot_opt::heuristic::dive::{Diver, dive_search};
 use allot_opt::heuristic::tabu::tabu_search;
+use allot_opt::mip::{MipLimits, solve_mip};
 use allot_opt::segment::SegModel;
 use allot_opt::{SearchContext, Status, solve_model};
 use rand::{Rng, SeedableRng};
@@ -148,5 +153,122 @@ fn the_race_with_the_cold_milp_proves_the_optimum() {
         );
         assert_eq!(r.outcome.status, Status::Optimal, "seed {seed}");
         assert!(r.outcome.bound <= opt + 1e-9, "bound above the optimum");
+    }
+}
+
+/// A stop request that comes after `calls` checks: a budget that does not depend on the
+/// machine's speed.
+fn after_calls(calls: usize) -> impl Fn() -> bool {
+    let seen = Cell::new(0usize);
+    move || {
+        seen.set(seen.get() + 1);
+        seen.get() > calls
+    }
+}
+
+#[test]
+fn the_lagrangian_bound_is_valid_and_at_least_the_lp_bound() {
+    let mut tried = 0;
+    for seed in 200..230 {
+        let mut g = instance(seed, 8, 3);
+        // Some instances with an uncapped rep (its knapsack takes every profitable unit).
+        if seed % 5 == 0 {
+            g.caps[2] = f64::INFINITY;
+        }
+        let Some(opt) = brute_force(&g) else { continue };
+        tried += 1;
+        let m = SegModel::from_pairs("tiny", g.n, &g.caps, &g.pairs);
+        let diver = Diver::new(&m, opt, &|| false).expect("integral caps make knapsacks");
+        assert!(
+            diver.bound <= opt + 1e-6,
+            "seed {seed}: Lagrangian bound {} above the optimum {opt}",
+            diver.bound
+        );
+        let limits = MipLimits {
+            time_limit: 10.0,
+            node_limit: 0,
+            relax: true,
+        };
+        let lp = solve_mip(&m, None, limits).unwrap().bound;
+        assert!(
+            diver.bound >= lp - 0.005 * lp.abs() - 1e-6,
+            "seed {seed}: Lagrangian bound {} well below the LP bound {lp}",
+            diver.bound
+        );
+    }
+    assert!(tried >= 20, "only {tried} feasible instances");
+}
+
+#[test]
+fn dives_return_checked_solutions_near_the_optimum_and_repeat() {
+    let mut optimal = 0;
+    let mut tried = 0;
+    for seed in 300..320 {
+        let g = instance(seed, 9, 3);
+        let Some(opt) = brute_force(&g) else { continue };
+        tried += 1;
+        let m = SegModel::from_pairs("tiny", g.n, &g.caps, &g.pairs);
+        let start: Vec<u32> = (0..g.n).map(|u| m.edge_start[u]).collect();
+        let run = || {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            dive_search(&m, &start, &mut rng, 1e6, &after_calls(5_000)).expect("knapsacks")
+        };
+        let r = run();
+        let bound = r.bound.expect("integral caps: the bound is reported");
+        assert!(bound <= opt + 1e-6, "seed {seed}: bound {bound} above {opt}");
+        let cost = checked_cost(&g, &reps_of(&m, &r.edge_of))
+            .unwrap_or_else(|| panic!("seed {seed}: the dives returned a broken solution"));
+        assert!(cost >= opt - 1e-9, "seed {seed}: {cost} below the optimum {opt}");
+        assert!(
+            cost <= opt * 1.02 + 1e-9,
+            "seed {seed}: {cost} is more than 2% above the optimum {opt}"
+        );
+        if cost <= opt + 1e-9 {
+            optimal += 1;
+        }
+        assert_eq!(run().edge_of, r.edge_of, "seed {seed}: not reproducible");
+    }
+    assert!(tried >= 15, "only {tried} feasible instances");
+    assert!(
+        optimal * 10 >= tried * 9,
+        "optimum on {optimal} of {tried} instances only"
+    );
+}
+
+#[test]
+fn dives_on_a_type_d_instance_stay_feasible_and_close_to_their_bound() {
+    // 20 reps × 100 units, as tight as OR-Library's type D: the dives must return a
+    // solution that passes the raw check, within 1% of their own Lagrangian bound.
+    let g = instance(7, 100, 20);
+    let m = SegModel::from_pairs("d20100-like", g.n, &g.caps, &g.pairs);
+    let start: Vec<u32> = (0..g.n).map(|u| m.edge_start[u]).collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let r = dive_search(&m, &start, &mut rng, 1e6, &after_calls(20_000)).expect("knapsacks");
+    let bound = r.bound.expect("bound");
+    let cost = checked_cost(&g, &reps_of(&m, &r.edge_of)).expect("a feasible solution");
+    assert!(cost >= bound - 1e-6, "cost {cost} below the bound {bound}");
+    assert!(
+        cost <= bound * 1.01,
+        "cost {cost} more than 1% above the bound {bound}"
+    );
+}
+
+#[test]
+fn fractional_workloads_give_dives_but_no_bound() {
+    // Workloads with cents: the knapsacks round them up (territories stay within caps) and
+    // the Lagrangian value is no longer a proof, so no bound is reported.
+    let mut g = instance(400, 9, 3);
+    for p in &mut g.pairs {
+        p.3 += 0.37;
+    }
+    g.caps.iter_mut().for_each(|c| *c += 0.5);
+    let m = SegModel::from_pairs("cents", g.n, &g.caps, &g.pairs);
+    let start: Vec<u32> = (0..g.n).map(|u| m.edge_start[u]).collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let r = dive_search(&m, &start, &mut rng, 1e6, &after_calls(3_000)).expect("knapsacks");
+    assert!(r.bound.is_none(), "a bound from rounded knapsacks");
+    if let Some(opt) = brute_force(&g) {
+        let cost = checked_cost(&g, &reps_of(&m, &r.edge_of)).expect("a feasible solution");
+        assert!(cost >= opt - 1e-9);
     }
 }

@@ -36,7 +36,7 @@ const MAX_ITERATION_WORK: f64 = 2e7;
 const ROOT_ITERATIONS: usize = 1_000;
 
 /// Subgradient iterations after each fixing.
-const LEVEL_ITERATIONS: usize = 60;
+const LEVEL_ITERATIONS: usize = 40;
 
 /// Step factor at the root and after each fixing.
 const ROOT_STEP: f64 = 2.0;
@@ -49,9 +49,12 @@ const LEVEL_PATIENCE: usize = 5;
 /// Step factor below which the subgradient stops.
 const MIN_STEP: f64 = 1e-4;
 
+/// Levels a dive aims at: with more reps than this, a level fixes several territories.
+const DIVE_LEVELS: usize = 12;
+
 /// Random weight on a territory's frequency when a dive picks the one to fix (0 = always
 /// the most frequent).
-const PICK_NOISE: f64 = 0.3;
+const PICK_NOISE: f64 = 1.0;
 
 /// One knapsack item: a unit, its scaled weight on the rep, its cost there.
 #[derive(Clone, Copy)]
@@ -76,9 +79,16 @@ pub struct Knapsacks {
 /// Scratch space of the dynamic programme.
 #[derive(Default)]
 struct Scratch {
+    /// The items with a positive profit: (unit, weight, profit), lightest first.
+    picked: Vec<(u32, u32, f64)>,
+    /// Best profit within each capacity, up to the reach so far.
     value: Vec<f64>,
-    /// Bit `i * stride + c`: item i taken at capacity c.
-    take: Vec<u64>,
+    /// The previous row's values, while a row is computed.
+    old: Vec<f64>,
+    /// Per item, from its row's start: 1 where the item is taken at that capacity.
+    take: Vec<u8>,
+    /// Per item: where its row starts in `take`, and the reach after it.
+    rows: Vec<(usize, usize)>,
 }
 
 impl Knapsacks {
@@ -156,6 +166,9 @@ impl Knapsacks {
                 });
             }
         }
+        for list in &mut items {
+            list.sort_by_key(|it: &Item| (it.weight, it.unit));
+        }
         let work: f64 = items
             .iter()
             .zip(&cap)
@@ -175,50 +188,64 @@ impl Knapsacks {
 
     /// Best knapsack of rep `r` under multipliers `mult` over the units `active` marks:
     /// (profit, units taken).
+    ///
+    /// Dynamic programme over capacities, items lightest first, each row computed from the
+    /// previous one in a single branch-free pass (so it vectorises) and only up to the
+    /// weight the items so far can reach.
     fn solve(&self, r: usize, mult: &[f64], active: &[bool], s: &mut Scratch) -> (f64, Vec<u32>) {
-        let items: Vec<(usize, &Item)> = self.items[r]
-            .iter()
-            .enumerate()
-            .filter(|(_, it)| active[it.unit as usize] && mult[it.unit as usize] > it.cost)
-            .collect();
-        let Some(cap) = self.cap[r] else {
-            let profit = items
+        s.picked.clear();
+        s.picked.extend(
+            self.items[r]
                 .iter()
-                .map(|(_, it)| mult[it.unit as usize] - it.cost)
-                .sum();
-            return (profit, items.iter().map(|(_, it)| it.unit).collect());
+                .filter(|it| active[it.unit as usize] && mult[it.unit as usize] > it.cost)
+                .map(|it| (it.unit, it.weight, mult[it.unit as usize] - it.cost)),
+        );
+        let Some(cap) = self.cap[r] else {
+            let profit = s.picked.iter().map(|x| x.2).sum();
+            return (profit, s.picked.iter().map(|x| x.0).collect());
         };
         let cap = cap as usize;
-        let stride = cap / 64 + 1;
         s.value.clear();
         s.value.resize(cap + 1, 0.0);
         s.take.clear();
-        s.take.resize(items.len() * stride, 0);
-        for (i, (_, it)) in items.iter().enumerate() {
-            let w = it.weight as usize;
+        s.rows.clear();
+        let mut reach = 0usize;
+        for &(_, w, p) in &s.picked {
+            let w = w as usize;
+            let start = s.take.len();
             if w > cap {
+                s.rows.push((start, reach));
                 continue;
             }
-            let p = mult[it.unit as usize] - it.cost;
-            let row = &mut s.take[i * stride..(i + 1) * stride];
-            for c in (w..=cap).rev() {
-                let v = s.value[c - w] + p;
-                if v > s.value[c] {
-                    s.value[c] = v;
-                    row[c / 64] |= 1 << (c % 64);
-                }
+            let next = (reach + w).min(cap);
+            let top = s.value[reach];
+            s.value[reach + 1..=next].fill(top);
+            s.old.clear();
+            s.old.extend_from_slice(&s.value[..=next - w]);
+            s.take.resize(start + next + 1, 0);
+            let row = &mut s.take[start + w..=start + next];
+            for ((dst, &src), t) in s.value[w..=next].iter_mut().zip(&s.old).zip(row) {
+                let v = src + p;
+                let better = v > *dst;
+                *t = u8::from(better);
+                *dst = if better { v } else { *dst };
             }
+            reach = next;
+            s.rows.push((start, reach));
         }
+        let best = s.value[reach];
         let mut taken = Vec::new();
         let mut c = cap;
-        for (i, (_, it)) in items.iter().enumerate().rev() {
-            if s.take[i * stride + c / 64] >> (c % 64) & 1 == 1 {
-                taken.push(it.unit);
-                c -= it.weight as usize;
+        for (&(unit, w, _), &(start, reach)) in s.picked.iter().zip(&s.rows).rev() {
+            c = c.min(reach);
+            let w = w as usize;
+            if w <= c && s.take.get(start + c) == Some(&1) {
+                taken.push(unit);
+                c -= w;
             }
         }
         taken.sort_unstable();
-        (s.value[cap], taken)
+        (best, taken)
     }
 }
 
@@ -392,26 +419,37 @@ impl<'a> Diver<'a> {
                 &mut self.scratch,
             );
             let mut counts: Vec<((u32, Vec<u32>), usize)> = run.counts.into_iter().collect();
+            if counts.is_empty() {
+                break;
+            }
             // A fixed order before the random draw, so that a seed repeats.
             counts.sort_unstable();
-            let Some(((r, units), _)) = counts
+            let mut scored: Vec<(f64, (u32, Vec<u32>))> = counts
                 .into_iter()
-                .map(|(key, c)| {
-                    let score = c as f64 * (1.0 + PICK_NOISE * rng.random::<f64>());
-                    (key, score)
-                })
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-            else {
-                break;
-            };
-            for &u in &units {
-                rep_of[u as usize] = Some(r);
-                active[u as usize] = false;
-                fixed_cost += m
-                    .edge_to(u as usize, r)
-                    .map_or(0.0, |e| m.edge_cost[e]);
+                .map(|(key, c)| (c as f64 * (1.0 + PICK_NOISE * rng.random::<f64>()), key))
+                .collect();
+            scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+            // With many reps left, several territories (disjoint, on distinct reps) are
+            // fixed at once, so that a dive takes about `DIVE_LEVELS` levels.
+            let per_level = reps.len().div_ceil(DIVE_LEVELS);
+            let mut fixed = 0;
+            for (_, (r, units)) in scored {
+                if fixed == per_level {
+                    break;
+                }
+                if !reps.contains(&(r as usize)) || units.iter().any(|&u| !active[u as usize]) {
+                    continue;
+                }
+                for &u in &units {
+                    rep_of[u as usize] = Some(r);
+                    active[u as usize] = false;
+                    fixed_cost += m
+                        .edge_to(u as usize, r)
+                        .map_or(0.0, |e| m.edge_cost[e]);
+                }
+                reps.retain(|&x| x != r as usize);
+                fixed += 1;
             }
-            reps.retain(|&x| x != r as usize);
         }
         place_left_over(m, rep_of)
     }
@@ -469,6 +507,9 @@ pub fn applies(m: &SegModel) -> bool {
     Knapsacks::of(m).is_some()
 }
 
+/// Largest share of the dives' time the root relaxation takes.
+const ROOT_SHARE: f64 = 0.35;
+
 /// Tabu-search iterations after each dive, per unit (at least [`DIVE_TABU_MIN`]).
 const DIVE_TABU_PER_UNIT: usize = 20;
 const DIVE_TABU_MIN: usize = 2_000;
@@ -481,13 +522,15 @@ pub struct DiveResult {
     pub bound: Option<f64>,
 }
 
-/// Dives from the root relaxation of `m` until `stop`, each finished by a repair, ejection
+/// Dives from the root relaxation of `m` until `stop` (about `seconds` from now; the root
+/// takes at most [`ROOT_SHARE`] of them), each finished by a repair, ejection
 /// chains and a short tabu search, keeping the best solution (starting from `start`).
 /// None when the segment's caps do not make knapsacks.
 pub fn dive_search(
     m: &SegModel,
     start: &[u32],
     rng: &mut ChaCha8Rng,
+    seconds: f64,
     stop: &dyn Fn() -> bool,
 ) -> Option<DiveResult> {
     let (obj, violation) = m.evaluate(start);
@@ -498,15 +541,23 @@ pub fn dive_search(
     } else {
         obj + 0.01 * obj.abs() + 1.0
     };
-    let mut diver = Diver::new(m, upper, stop)?;
+    let t0 = std::time::Instant::now();
+    let root_end = t0 + std::time::Duration::from_secs_f64(ROOT_SHARE * seconds.max(0.0));
+    let root_stop = || stop() || std::time::Instant::now() >= root_end;
+    let mut diver = Diver::new(m, upper, &root_stop)?;
     let bound = diver.k.exact.then_some(diver.bound);
     let iterations = (DIVE_TABU_PER_UNIT * m.n_units()).max(DIVE_TABU_MIN);
     while !stop() {
         let aim = if best.0 == 0.0 { best.1 } else { upper };
         let rep_of = diver.dive(aim, rng, stop);
-        let Some(edges) = crate::heuristic::tabu::repair_and_polish(m, rep_of) else {
-            continue;
-        };
+        // When the greedy repair fails, the tabu search (which walks through broken
+        // solutions) repairs instead.
+        let edges = crate::heuristic::tabu::repair_and_polish(m, rep_of.clone(), stop)
+            .unwrap_or_else(|| {
+                (0..m.n_units())
+                    .map(|u| m.edge_to(u, rep_of[u]).unwrap_or(m.edge_start[u] as usize) as u32)
+                    .collect()
+            });
         let r = crate::heuristic::tabu::tabu_search(m, &edges, rng, iterations, stop);
         let (o, v) = m.evaluate(&r.edge_of);
         if (v, o) < (best.0, best.1 - 1e-9 * (1.0 + best.1.abs())) {

@@ -11,6 +11,10 @@
 //! it passes near; after a long stall the walk restarts from the best feasible solution
 //! with a few random shifts. Moves are evaluated in O(1) from dense unit×rep tables and the
 //! rep loads.
+//!
+//! Feasible solutions from elsewhere (the Lagrangian dives) are finished here too: a repair
+//! by ejection chains, then a feasible descent and improving ejection chains and cyclic
+//! exchanges ([`repair_and_polish`]).
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -560,7 +564,14 @@ const CHAIN_WIDTH: usize = 8;
 /// (a chain) or the first rep (a cycle) takes the last one. Depth-first over the `k`
 /// cheapest next steps, at most `depth` units moved. Applies the first chain that lowers
 /// the cost and says whether it found one.
-fn chain_step(t: &Tables, w: &mut Walk, movable: &[usize], depth: usize, k: usize) -> bool {
+fn chain_step(
+    t: &Tables,
+    w: &mut Walk,
+    movable: &[usize],
+    depth: usize,
+    k: usize,
+    stop: &dyn Fn() -> bool,
+) -> bool {
     let nr = t.nr;
     let mut on_rep: Vec<Vec<usize>> = vec![Vec::new(); nr];
     for &u in movable {
@@ -578,6 +589,9 @@ fn chain_step(t: &Tables, w: &mut Walk, movable: &[usize], depth: usize, k: usiz
         cheapest: None,
     };
     for &j1 in movable {
+        if stop() {
+            return false;
+        }
         let a1 = chain.w.rep_of[j1] as usize;
         chain.first = (j1, a1);
         chain.path.clear();
@@ -597,12 +611,15 @@ fn chain_step(t: &Tables, w: &mut Walk, movable: &[usize], depth: usize, k: usiz
 /// Relieves overloaded reps by the cheapest ejection chains: a unit leaves the rep (enough
 /// to bring it within its caps) and moves on, shedding units on its way, until a rep with
 /// room takes the last one. Stops when no overloaded rep has such a chain.
-fn chain_repair(t: &Tables, w: &mut Walk, movable: &[usize]) {
+fn chain_repair(t: &Tables, w: &mut Walk, movable: &[usize], stop: &dyn Fn() -> bool) {
     let nr = t.nr;
     for _ in 0..movable.len() {
         let Some(r0) = (0..nr).find(|&r| w.over_rep(t, r)) else {
             return;
         };
+        if stop() {
+            return;
+        }
         let mut on_rep: Vec<Vec<usize>> = vec![Vec::new(); nr];
         for &u in movable {
             on_rep[w.rep_of[u] as usize].push(u);
@@ -719,20 +736,25 @@ impl Chain<'_> {
 
 /// Repairs a rep-per-unit assignment greedily (largest relief per cost first), then
 /// improves it by feasible descent and ejection chains until none improves. Returns an
-/// edge per unit, or None when the repair cannot reach every cap.
-pub fn repair_and_polish(m: &SegModel, rep_of: Vec<u32>) -> Option<Vec<u32>> {
+/// edge per unit, or None when the repair cannot reach every cap. A stop request ends the
+/// chains early.
+pub fn repair_and_polish(
+    m: &SegModel,
+    rep_of: Vec<u32>,
+    stop: &dyn Fn() -> bool,
+) -> Option<Vec<u32>> {
     let n = m.n_units();
     let t = Tables::of(m);
     let movable: Vec<usize> = (0..n)
         .filter(|&u| !m.locked[u] && m.edges(u).len() > 1)
         .collect();
     let mut w = Walk::new(&t, rep_of);
-    chain_repair(&t, &mut w, &movable);
+    chain_repair(&t, &mut w, &movable, stop);
     if !w.repair(&t, &movable) {
         return None;
     }
     w.descend(&t, &movable);
-    while chain_step(&t, &mut w, &movable, CHAIN_DEPTH, CHAIN_WIDTH) {
+    while chain_step(&t, &mut w, &movable, CHAIN_DEPTH, CHAIN_WIDTH, stop) {
         w.descend(&t, &movable);
     }
     Some(

@@ -215,10 +215,16 @@ fn dives_return_checked_solutions_near_the_optimum_and_repeat() {
         };
         let r = run();
         let bound = r.bound.expect("integral caps: the bound is reported");
-        assert!(bound <= opt + 1e-6, "seed {seed}: bound {bound} above {opt}");
+        assert!(
+            bound <= opt + 1e-6,
+            "seed {seed}: bound {bound} above {opt}"
+        );
         let cost = checked_cost(&g, &reps_of(&m, &r.edge_of))
             .unwrap_or_else(|| panic!("seed {seed}: the dives returned a broken solution"));
-        assert!(cost >= opt - 1e-9, "seed {seed}: {cost} below the optimum {opt}");
+        assert!(
+            cost >= opt - 1e-9,
+            "seed {seed}: {cost} below the optimum {opt}"
+        );
         assert!(
             cost <= opt * 1.02 + 1e-9,
             "seed {seed}: {cost} is more than 2% above the optimum {opt}"

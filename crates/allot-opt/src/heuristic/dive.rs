@@ -7,8 +7,9 @@
 //! on the way is a well-packed territory for its rep.
 //!
 //! A dive fixes the territory the subgradient proposes most often (the column the
-//! relaxation leans on), drops that rep and its units, re-optimises the multipliers of the
-//! rest from where they were, and repeats until every rep is fixed. The few units left
+//! relaxation leans on; with many reps, several disjoint ones at a time), drops those reps
+//! and their units, re-optimises the multipliers of the rest from where they were, and
+//! repeats until every rep is fixed. The few units left
 //! over are inserted greedily; a repair, a feasible descent and ejection chains finish the
 //! solution. Successive dives draw among the frequent territories at random, so they
 //! explore different fixings.
@@ -38,12 +39,16 @@ const ROOT_ITERATIONS: usize = 1_000;
 /// Subgradient iterations after each fixing.
 const LEVEL_ITERATIONS: usize = 40;
 
-/// Step factor at the root and after each fixing.
+/// Step factor at the root.
 const ROOT_STEP: f64 = 2.0;
+
+/// Step factor after each fixing (the multipliers start close).
 const LEVEL_STEP: f64 = 0.2;
 
-/// Iterations without a better bound before the step halves: at the root, after a fixing.
+/// Iterations without a better bound before the step halves, at the root.
 const ROOT_PATIENCE: usize = 20;
+
+/// The same after each fixing.
 const LEVEL_PATIENCE: usize = 5;
 
 /// Step factor below which the subgradient stops.
@@ -443,9 +448,7 @@ impl<'a> Diver<'a> {
                 for &u in &units {
                     rep_of[u as usize] = Some(r);
                     active[u as usize] = false;
-                    fixed_cost += m
-                        .edge_to(u as usize, r)
-                        .map_or(0.0, |e| m.edge_cost[e]);
+                    fixed_cost += m.edge_to(u as usize, r).map_or(0.0, |e| m.edge_cost[e]);
                 }
                 reps.retain(|&x| x != r as usize);
                 fixed += 1;
@@ -512,7 +515,12 @@ const ROOT_SHARE: f64 = 0.35;
 
 /// Tabu-search iterations after each dive, per unit (at least [`DIVE_TABU_MIN`]).
 const DIVE_TABU_PER_UNIT: usize = 20;
+
+/// Fewest tabu-search iterations after a dive.
 const DIVE_TABU_MIN: usize = 2_000;
+
+/// Dives in a row without a better solution after which the search ends.
+const IDLE_DIVES: usize = 100;
 
 /// What a run of dives found.
 pub struct DiveResult {
@@ -523,7 +531,8 @@ pub struct DiveResult {
 }
 
 /// Dives from the root relaxation of `m` until `stop` (about `seconds` from now; the root
-/// takes at most [`ROOT_SHARE`] of them), each finished by a repair, ejection
+/// takes at most [`ROOT_SHARE`] of them), until the bound proves the best optimal, or
+/// after [`IDLE_DIVES`] dives in a row find nothing better; each finished by a repair, ejection
 /// chains and a short tabu search, keeping the best solution (starting from `start`).
 /// None when the segment's caps do not make knapsacks.
 pub fn dive_search(
@@ -547,7 +556,19 @@ pub fn dive_search(
     let mut diver = Diver::new(m, upper, &root_stop)?;
     let bound = diver.k.exact.then_some(diver.bound);
     let iterations = (DIVE_TABU_PER_UNIT * m.n_units()).max(DIVE_TABU_MIN);
-    while !stop() {
+    // With whole-number costs a solution less than 1 above the bound is optimal.
+    let integral = m.edge_cost.iter().all(|c| c.fract() == 0.0);
+    let proven = |best: &(f64, f64, Vec<u32>)| {
+        let slack = if integral {
+            1.0 - 1e-9
+        } else {
+            1e-9 * (1.0 + best.1.abs())
+        };
+        best.0 == 0.0 && bound.is_some_and(|b| best.1 - b < slack)
+    };
+    let mut idle = 0;
+    while !stop() && idle < IDLE_DIVES && !proven(&best) {
+        idle += 1;
         let aim = if best.0 == 0.0 { best.1 } else { upper };
         let rep_of = diver.dive(aim, rng, stop);
         // When the greedy repair fails, the tabu search (which walks through broken
@@ -562,6 +583,7 @@ pub fn dive_search(
         let (o, v) = m.evaluate(&r.edge_of);
         if (v, o) < (best.0, best.1 - 1e-9 * (1.0 + best.1.abs())) {
             best = (v, o, r.edge_of);
+            idle = 0;
         }
     }
     Some(DiveResult {

@@ -144,7 +144,9 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
                 let first_stop = || ctx.should_stop() || std::time::Instant::now() >= half;
                 let a = tabu::tabu_search(m, &lp, &mut rng, iterations / 2, &first_stop);
                 // With knapsack-shaped caps, Lagrangian dives from there take the rest.
-                if let Some(d) = dive::dive_search(m, &a.edge_of, &mut rng, ctx.remaining_s(), &stop) {
+                if let Some(d) =
+                    dive::dive_search(m, &a.edge_of, &mut rng, ctx.remaining_s(), &stop)
+                {
                     bound = d.bound;
                     let mut st = State::new(m, d.edge_of);
                     if !ctx.should_stop() {

@@ -586,7 +586,7 @@ fn chain_step(
         first: (0, 0),
         path: Vec::new(),
         used: vec![false; nr],
-        cheapest: None,
+        goal: Goal::Improve,
     };
     for &j1 in movable {
         if stop() {
@@ -633,11 +633,15 @@ fn chain_repair(t: &Tables, w: &mut Walk, movable: &[usize], stop: &dyn Fn() -> 
             first: (0, r0),
             path: Vec::new(),
             used: vec![false; nr],
-            cheapest: Some(None),
+            goal: Goal::Cheapest(None),
         };
         for &x in &on_rep[r0] {
             let row = x * nr;
-            if t.over(r0, w.load[r0][0] - t.work[row + r0], w.load[r0][1] - t.accounts[x]) {
+            if t.over(
+                r0,
+                w.load[r0][0] - t.work[row + r0],
+                w.load[r0][1] - t.accounts[x],
+            ) {
                 continue;
             }
             chain.first = (x, r0);
@@ -646,7 +650,7 @@ fn chain_repair(t: &Tables, w: &mut Walk, movable: &[usize], stop: &dyn Fn() -> 
             chain.used[r0] = true;
             chain.extend(x, -t.cost[row + r0]);
         }
-        let Some(Some((_, path))) = chain.cheapest else {
+        let Goal::Cheapest(Some((_, path))) = chain.goal else {
             return;
         };
         for (u, r) in path {
@@ -665,12 +669,22 @@ struct Chain<'a> {
     /// The first unit and the rep it left.
     first: (usize, usize),
     /// Moves so far: (unit, new rep).
-    path: Vec<(usize, usize)>,
+    path: Moves,
     /// Reps the chain has touched.
     used: Vec<bool>,
-    /// Repair mode: search every chain and keep the cheapest here, instead of stopping at
-    /// the first one that lowers the cost.
-    cheapest: Option<Option<(f64, Vec<(usize, usize)>)>>,
+    /// What the search is after.
+    goal: Goal,
+}
+
+/// Shifts in order: (unit, new rep).
+type Moves = Vec<(usize, usize)>;
+
+/// What a chain search is after.
+enum Goal {
+    /// The first chain that lowers the cost.
+    Improve,
+    /// Every chain, keeping the cheapest found so far (a repair).
+    Cheapest(Option<(f64, Moves)>),
 }
 
 impl Chain<'_> {
@@ -684,10 +698,10 @@ impl Chain<'_> {
         for r in 0..nr {
             let cu = t.cost[row + r];
             let cycle = r == a1 && !self.path.is_empty();
-            let limit = match &self.cheapest {
-                None => -1e-9,
-                Some(None) => f64::INFINITY,
-                Some(Some((c, _))) => *c - 1e-9,
+            let limit = match &self.goal {
+                Goal::Improve => -1e-9,
+                Goal::Cheapest(None) => f64::INFINITY,
+                Goal::Cheapest(Some((c, _))) => *c - 1e-9,
             };
             if cu == f64::INFINITY || (self.used[r] && !cycle) || g + cu >= limit {
                 continue;
@@ -699,10 +713,10 @@ impl Chain<'_> {
             }
             if !t.over(r, l0, l1) {
                 self.path.push((u, r));
-                if self.cheapest.is_none() {
+                if matches!(self.goal, Goal::Improve) {
                     return true;
                 }
-                self.cheapest = Some(Some((g + cu, self.path.clone())));
+                self.goal = Goal::Cheapest(Some((g + cu, self.path.clone())));
                 self.path.pop();
             }
         }
@@ -759,7 +773,10 @@ pub fn repair_and_polish(
     }
     Some(
         (0..n)
-            .map(|u| m.edge_to(u, w.rep_of[u]).unwrap_or(m.edge_start[u] as usize) as u32)
+            .map(|u| {
+                m.edge_to(u, w.rep_of[u])
+                    .unwrap_or(m.edge_start[u] as usize) as u32
+            })
             .collect(),
     )
 }

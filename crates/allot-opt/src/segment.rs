@@ -201,6 +201,16 @@ impl SegModel {
         self.edges(u).find(|&e| self.edge_rep[e] == r)
     }
 
+    /// The edge of every unit to its rep in `rep_of` (a unit's first edge when the pair is
+    /// not allowed).
+    pub fn edges_to(&self, rep_of: &[u32]) -> Vec<u32> {
+        rep_of
+            .iter()
+            .enumerate()
+            .map(|(u, &r)| self.edge_to(u, r).unwrap_or(self.edge_start[u] as usize) as u32)
+            .collect()
+    }
+
     /// Number of unit×rep pairs.
     pub fn n_pairs(&self) -> usize {
         self.edge_rep.len()

@@ -554,17 +554,18 @@ pub fn dive_search(
     let root_end = t0 + std::time::Duration::from_secs_f64(ROOT_SHARE * seconds.max(0.0));
     let root_stop = || stop() || std::time::Instant::now() >= root_end;
     let mut diver = Diver::new(m, upper, &root_stop)?;
-    let bound = diver.k.exact.then_some(diver.bound);
-    let iterations = (DIVE_TABU_PER_UNIT * m.n_units()).max(DIVE_TABU_MIN);
-    // With whole-number costs a solution less than 1 above the bound is optimal.
+    // With whole-number costs every solution costs a whole number: the bound rounds up.
     let integral = m.edge_cost.iter().all(|c| c.fract() == 0.0);
-    let proven = |best: &(f64, f64, Vec<u32>)| {
-        let slack = if integral {
-            1.0 - 1e-9
+    let bound = diver.k.exact.then(|| {
+        if integral {
+            (diver.bound - 1e-6).ceil()
         } else {
-            1e-9 * (1.0 + best.1.abs())
-        };
-        best.0 == 0.0 && bound.is_some_and(|b| best.1 - b < slack)
+            diver.bound
+        }
+    });
+    let iterations = (DIVE_TABU_PER_UNIT * m.n_units()).max(DIVE_TABU_MIN);
+    let proven = |best: &(f64, f64, Vec<u32>)| {
+        best.0 == 0.0 && bound.is_some_and(|b| best.1 - b <= 1e-9 * (1.0 + best.1.abs()))
     };
     let mut idle = 0;
     while !stop() && idle < IDLE_DIVES && !proven(&best) {
@@ -574,11 +575,7 @@ pub fn dive_search(
         // When the greedy repair fails, the tabu search (which walks through broken
         // solutions) repairs instead.
         let edges = crate::heuristic::tabu::repair_and_polish(m, rep_of.clone(), stop)
-            .unwrap_or_else(|| {
-                (0..m.n_units())
-                    .map(|u| m.edge_to(u, rep_of[u]).unwrap_or(m.edge_start[u] as usize) as u32)
-                    .collect()
-            });
+            .unwrap_or_else(|| m.edges_to(&rep_of));
         let r = crate::heuristic::tabu::tabu_search(m, &edges, rng, iterations, stop);
         let (o, v) = m.evaluate(&r.edge_of);
         if (v, o) < (best.0, best.1 - 1e-9 * (1.0 + best.1.abs())) {

@@ -128,9 +128,10 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
         // Generalized assignment: the tabu search does the work, then a last local pass.
         let per_iter = tabu::iteration_work(m);
         let iterations = (TABU_WORK / per_iter.max(1)).clamp(1_000, 1_000_000);
-        // The first start walks from the rounded LP optimum for half its time (with many
-        // reps per unit the optimum lies close to it), then from its construction; the
-        // other starts from their construction.
+        // The first start walks from the rounded LP optimum (with many reps per unit the
+        // optimum lies close to it), then dives from the Lagrangian relaxation when the
+        // caps make knapsacks, or else walks from its construction; the other starts walk
+        // from their construction.
         let mut bound = None;
         let r = match (start == 0).then(|| lp_rounding(m, ctx)).flatten() {
             Some(lp) => {

@@ -546,9 +546,7 @@ pub fn tabu_search(
     }
     let rep_of = pool.best.map_or(least_over.2, |b| b.1);
     TabuResult {
-        edge_of: (0..n)
-            .map(|u| m.edge_to(u, rep_of[u]).unwrap_or(m.edge_start[u] as usize) as u32)
-            .collect(),
+        edge_of: m.edges_to(&rep_of),
         cut_short,
     }
 }
@@ -771,12 +769,5 @@ pub fn repair_and_polish(
     while chain_step(&t, &mut w, &movable, CHAIN_DEPTH, CHAIN_WIDTH, stop) {
         w.descend(&t, &movable);
     }
-    Some(
-        (0..n)
-            .map(|u| {
-                m.edge_to(u, w.rep_of[u])
-                    .unwrap_or(m.edge_start[u] as usize) as u32
-            })
-            .collect(),
-    )
+    Some(m.edges_to(&w.rep_of))
 }

@@ -116,18 +116,8 @@ impl Knapsacks {
                 (false, false) => None,
             };
         }
-        let mut max_weight = vec![0.0f64; nr];
-        for u in (0..m.n_units()).filter(|&u| !m.locked[u]) {
-            if m.edges(u).is_empty() {
-                return None;
-            }
-            for e in m.edges(u) {
-                let r = m.edge_rep[e] as usize;
-                if let Some((k, _)) = which[r] {
-                    let l = m.pair_load(u, e);
-                    max_weight[r] = max_weight[r].max(l[1 + k]);
-                }
-            }
+        if (0..m.n_units()).any(|u| !m.locked[u] && m.edges(u).is_empty()) {
+            return None;
         }
         let mut scale = vec![1.0f64; nr];
         let mut exact = true;
@@ -292,15 +282,14 @@ impl Subgradient<'_> {
             }
             cover.iter_mut().for_each(|c| *c = 0);
             let mut l: f64 = (0..n).filter(|&u| self.active[u]).map(|u| mult[u]).sum();
+            let mut territories = Vec::with_capacity(self.reps.len());
             for &r in self.reps {
                 let (profit, taken) = self.k.solve(r, mult, self.active, s);
                 l -= profit;
                 for &u in &taken {
                     cover[u as usize] += 1;
                 }
-                if 2 * it >= iterations {
-                    *counts.entry((r as u32, taken)).or_insert(0) += 1;
-                }
+                territories.push((r as u32, taken));
             }
             if l > best.0 + 1e-9 * (1.0 + l.abs()) {
                 best = (l, mult.to_vec());
@@ -316,6 +305,14 @@ impl Subgradient<'_> {
                 .filter(|&u| self.active[u])
                 .map(|u| f64::from(1 - cover[u]).powi(2))
                 .sum();
+            // Every open unit covered once: these territories solve the open part, and
+            // they outweigh whatever was counted before.
+            let weight = if norm == 0.0 { iterations + 1 } else { 1 };
+            if norm == 0.0 || 2 * it >= iterations {
+                for t in territories {
+                    *counts.entry(t).or_insert(0) += weight;
+                }
+            }
             if norm == 0.0 || step < MIN_STEP {
                 break;
             }

@@ -139,10 +139,7 @@ pub fn sub_model_within(
 pub fn edges_back(m: &SegModel, sub: &SegModel, free: &[usize], sub_edges: &[u32]) -> Vec<u32> {
     free.iter()
         .enumerate()
-        .map(|(i, &u)| {
-            m.edge_to(u, sub.edge_rep[sub_edges[i] as usize])
-                .unwrap_or(m.edge_start[u] as usize) as u32
-        })
+        .map(|(i, &u)| m.edge_or_first(u, sub.edge_rep[sub_edges[i] as usize]) as u32)
         .collect()
 }
 

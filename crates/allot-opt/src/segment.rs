@@ -207,8 +207,13 @@ impl SegModel {
         rep_of
             .iter()
             .enumerate()
-            .map(|(u, &r)| self.edge_to(u, r).unwrap_or(self.edge_start[u] as usize) as u32)
+            .map(|(u, &r)| self.edge_or_first(u, r) as u32)
             .collect()
+    }
+
+    /// [`SegModel::edge_to`], or the unit's first edge when the pair is not allowed.
+    pub fn edge_or_first(&self, u: usize, r: u32) -> usize {
+        self.edge_to(u, r).unwrap_or(self.edge_start[u] as usize)
     }
 
     /// Number of unit×rep pairs.

@@ -96,47 +96,75 @@ struct Scratch {
     rows: Vec<(usize, usize)>,
 }
 
-impl Knapsacks {
-    /// The knapsacks of `m`, or None when the model is not pure cost, when a rep has two
-    /// finite caps, or when a unit has no edge.
-    pub fn of(m: &SegModel) -> Option<Knapsacks> {
+/// Each rep's capped resource and its scaled cap: what decides, before any item is built,
+/// whether the segment makes knapsacks small enough.
+struct Caps {
+    /// Per rep: the capped resource (0 workload, 1 accounts) and its scale, or None.
+    capped: Vec<Option<(usize, f64)>>,
+    /// Per rep: the scaled cap (None = uncapped).
+    cap: Vec<Option<u32>>,
+    /// Whether no cap was rounded.
+    exact: bool,
+}
+
+impl Caps {
+    /// None when the model is not pure cost, when a rep has two finite caps or is already
+    /// over one, when a free unit has no edge, or when one subgradient step would exceed
+    /// [`MAX_ITERATION_WORK`].
+    fn of(m: &SegModel) -> Option<Caps> {
         if !m.metrics.is_empty() || m.hard_band {
             return None;
         }
         let nr = m.n_reps();
         let locked = m.locked_loads();
-        // Per rep: which resource is capped (0 workload, 1 accounts) and its room.
-        let mut which = vec![None; nr];
+        let mut capped = vec![None; nr];
+        let mut cap = vec![None; nr];
+        let mut exact = true;
         for r in 0..nr {
             let (w, a) = (m.max_workload[r], m.max_accounts[r]);
-            which[r] = match (w.is_finite(), a.is_finite()) {
+            let (k, room) = match (w.is_finite(), a.is_finite()) {
                 (true, true) => return None,
-                (true, false) => Some((0usize, w - locked[r][1])),
-                (false, true) => Some((1usize, a - locked[r][2])),
-                (false, false) => None,
+                (true, false) => (0usize, w - locked[r][1]),
+                (false, true) => (1usize, a - locked[r][2]),
+                (false, false) => continue,
             };
+            if room < 0.0 {
+                return None;
+            }
+            let scale = if room > MAX_CAP { MAX_CAP / room } else { 1.0 };
+            let scaled = room * scale;
+            let c = (scaled + 1e-9).floor();
+            exact &= (scaled - c).abs() < 1e-9;
+            capped[r] = Some((k, scale));
+            cap[r] = Some(c as u32);
         }
-        if (0..m.n_units()).any(|u| !m.locked[u] && m.edges(u).is_empty()) {
-            return None;
-        }
-        let mut scale = vec![1.0f64; nr];
-        let mut exact = true;
-        let mut cap = vec![None; nr];
-        for r in 0..nr {
-            if let Some((_, room)) = which[r] {
-                if room < 0.0 {
-                    return None;
-                }
-                if room > MAX_CAP {
-                    scale[r] = MAX_CAP / room;
-                }
-                let scaled = room * scale[r];
-                let c = (scaled + 1e-9).floor();
-                exact &= (scaled - c).abs() < 1e-9;
-                cap[r] = Some(c as u32);
+        let mut per_rep = vec![0.0f64; nr];
+        for u in (0..m.n_units()).filter(|&u| !m.locked[u]) {
+            if m.edges(u).is_empty() {
+                return None;
+            }
+            for e in m.edges(u) {
+                per_rep[m.edge_rep[e] as usize] += 1.0;
             }
         }
-        let mut items = vec![Vec::new(); nr];
+        let work: f64 = per_rep
+            .iter()
+            .zip(&cap)
+            .map(|(n, c)| n * c.map_or(1.0, |c| f64::from(c) + 1.0))
+            .sum();
+        (work <= MAX_ITERATION_WORK).then_some(Caps { capped, cap, exact })
+    }
+}
+
+impl Knapsacks {
+    /// The knapsacks of `m`, or None when its caps do not make them (see [`Caps::of`]).
+    pub fn of(m: &SegModel) -> Option<Knapsacks> {
+        let Caps {
+            capped,
+            cap,
+            mut exact,
+        } = Caps::of(m)?;
+        let mut items = vec![Vec::new(); m.n_reps()];
         let mut locked_cost = 0.0;
         for u in 0..m.n_units() {
             if m.locked[u] {
@@ -145,9 +173,9 @@ impl Knapsacks {
             }
             for e in m.edges(u) {
                 let r = m.edge_rep[e] as usize;
-                let weight = match which[r] {
-                    Some((k, _)) => {
-                        let w = m.pair_load(u, e)[1 + k] * scale[r];
+                let weight = match capped[r] {
+                    Some((k, scale)) => {
+                        let w = m.pair_load(u, e)[1 + k] * scale;
                         let up = (w - 1e-9).ceil().max(0.0);
                         exact &= (w - up).abs() < 1e-9;
                         up.min(u32::MAX as f64) as u32
@@ -163,14 +191,6 @@ impl Knapsacks {
         }
         for list in &mut items {
             list.sort_by_key(|it: &Item| (it.weight, it.unit));
-        }
-        let work: f64 = items
-            .iter()
-            .zip(&cap)
-            .map(|(it, c)| it.len() as f64 * c.map_or(1.0, |c| f64::from(c) + 1.0))
-            .sum();
-        if work > MAX_ITERATION_WORK {
-            return None;
         }
         Some(Knapsacks {
             items,
@@ -462,7 +482,7 @@ fn place_left_over(m: &SegModel, rep_of: Vec<Option<u32>>) -> Vec<u32> {
     let mut load = vec![[0.0f64; 2]; nr];
     for (u, r) in rep_of.iter().enumerate() {
         if let Some(r) = r {
-            let e = m.edge_to(u, *r).unwrap_or(m.edge_start[u] as usize);
+            let e = m.edge_or_first(u, *r);
             let l = m.pair_load(u, e);
             load[*r as usize][0] += l[1];
             load[*r as usize][1] += l[2];
@@ -504,7 +524,7 @@ fn place_left_over(m: &SegModel, rep_of: Vec<Option<u32>>) -> Vec<u32> {
 
 /// Whether dives apply to `m`: a pure-cost segment whose caps make knapsacks small enough.
 pub fn applies(m: &SegModel) -> bool {
-    Knapsacks::of(m).is_some()
+    Caps::of(m).is_some()
 }
 
 /// Largest share of the dives' time the root relaxation takes.

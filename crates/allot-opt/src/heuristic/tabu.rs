@@ -36,6 +36,13 @@ pub fn fits(m: &SegModel) -> bool {
         && m.n_units() * m.n_reps() <= MAX_DENSE
 }
 
+/// The units that can move: unlocked, with more than one edge.
+fn movable_units(m: &SegModel) -> Vec<usize> {
+    (0..m.n_units())
+        .filter(|&u| !m.locked[u] && m.edges(u).len() > 1)
+        .collect()
+}
+
 /// Work of one iteration, in move evaluations (for budgets).
 pub fn iteration_work(m: &SegModel) -> usize {
     let n = m.n_units();
@@ -312,9 +319,7 @@ pub fn tabu_search(
     let nr = m.n_reps();
     let t = Tables::of(m);
     let rep_of: Vec<u32> = start.iter().map(|&e| m.edge_rep[e as usize]).collect();
-    let movable: Vec<usize> = (0..n)
-        .filter(|&u| !m.locked[u] && m.edges(u).len() > 1)
-        .collect();
+    let movable = movable_units(m);
     let mut w = Walk::new(&t, rep_of);
     if movable.is_empty() || nr < 2 {
         return TabuResult {
@@ -559,43 +564,17 @@ const CHAIN_WIDTH: usize = 8;
 
 /// Feasible ejection chains and cyclic exchanges: a unit moves to another rep, which
 /// sheds one of its units to make room, which moves on, and so on, until a rep with room
-/// (a chain) or the first rep (a cycle) takes the last one. Depth-first over the `k`
-/// cheapest next steps, at most `depth` units moved. Applies the first chain that lowers
-/// the cost and says whether it found one.
-fn chain_step(
-    t: &Tables,
-    w: &mut Walk,
-    movable: &[usize],
-    depth: usize,
-    k: usize,
-    stop: &dyn Fn() -> bool,
-) -> bool {
-    let nr = t.nr;
-    let mut on_rep: Vec<Vec<usize>> = vec![Vec::new(); nr];
-    for &u in movable {
-        on_rep[w.rep_of[u] as usize].push(u);
-    }
-    let mut chain = Chain {
-        t,
-        w,
-        on_rep: &on_rep,
-        depth,
-        width: k,
-        first: (0, 0),
-        path: Vec::new(),
-        used: vec![false; nr],
-        goal: Goal::Improve,
-    };
+/// (a chain) or the first rep (a cycle) takes the last one. Depth-first over the
+/// [`CHAIN_WIDTH`] cheapest next steps, at most [`CHAIN_DEPTH`] units moved. Applies the
+/// first chain that lowers the cost and says whether it found one.
+fn chain_step(t: &Tables, w: &mut Walk, movable: &[usize], stop: &dyn Fn() -> bool) -> bool {
+    let on_rep = units_on_reps(t, w, movable);
+    let mut chain = Chain::new(t, w, &on_rep, Goal::Improve);
     for &j1 in movable {
         if stop() {
             return false;
         }
-        let a1 = chain.w.rep_of[j1] as usize;
-        chain.first = (j1, a1);
-        chain.path.clear();
-        chain.used.iter_mut().for_each(|x| *x = false);
-        chain.used[a1] = true;
-        if chain.extend(j1, -t.cost[j1 * nr + a1]) {
+        if chain.start(j1, w.rep_of[j1] as usize) {
             let path = std::mem::take(&mut chain.path);
             for (u, r) in path {
                 w.shift(t, u, r);
@@ -618,35 +597,17 @@ fn chain_repair(t: &Tables, w: &mut Walk, movable: &[usize], stop: &dyn Fn() -> 
         if stop() {
             return;
         }
-        let mut on_rep: Vec<Vec<usize>> = vec![Vec::new(); nr];
-        for &u in movable {
-            on_rep[w.rep_of[u] as usize].push(u);
-        }
-        let mut chain = Chain {
-            t,
-            w,
-            on_rep: &on_rep,
-            depth: CHAIN_DEPTH,
-            width: CHAIN_WIDTH,
-            first: (0, r0),
-            path: Vec::new(),
-            used: vec![false; nr],
-            goal: Goal::Cheapest(None),
-        };
+        let on_rep = units_on_reps(t, w, movable);
+        let mut chain = Chain::new(t, w, &on_rep, Goal::Cheapest(None));
         for &x in &on_rep[r0] {
             let row = x * nr;
-            if t.over(
-                r0,
+            let (l0, l1) = (
                 w.load[r0][0] - t.work[row + r0],
                 w.load[r0][1] - t.accounts[x],
-            ) {
-                continue;
+            );
+            if !t.over(r0, l0, l1) {
+                chain.start(x, r0);
             }
-            chain.first = (x, r0);
-            chain.path.clear();
-            chain.used.iter_mut().for_each(|u| *u = false);
-            chain.used[r0] = true;
-            chain.extend(x, -t.cost[row + r0]);
         }
         let Goal::Cheapest(Some((_, path))) = chain.goal else {
             return;
@@ -657,13 +618,20 @@ fn chain_repair(t: &Tables, w: &mut Walk, movable: &[usize], stop: &dyn Fn() -> 
     }
 }
 
-/// The depth-first search of [`chain_step`] from one first unit.
+/// The movable units on each rep.
+fn units_on_reps(t: &Tables, w: &Walk, movable: &[usize]) -> Vec<Vec<usize>> {
+    let mut on_rep = vec![Vec::new(); t.nr];
+    for &u in movable {
+        on_rep[w.rep_of[u] as usize].push(u);
+    }
+    on_rep
+}
+
+/// The depth-first search of an ejection chain from one first unit.
 struct Chain<'a> {
     t: &'a Tables,
     w: &'a Walk,
     on_rep: &'a [Vec<usize>],
-    depth: usize,
-    width: usize,
     /// The first unit and the rep it left.
     first: (usize, usize),
     /// Moves so far: (unit, new rep).
@@ -685,7 +653,29 @@ enum Goal {
     Cheapest(Option<(f64, Moves)>),
 }
 
-impl Chain<'_> {
+impl<'a> Chain<'a> {
+    fn new(t: &'a Tables, w: &'a Walk, on_rep: &'a [Vec<usize>], goal: Goal) -> Chain<'a> {
+        Chain {
+            t,
+            w,
+            on_rep,
+            first: (0, 0),
+            path: Vec::new(),
+            used: vec![false; t.nr],
+            goal,
+        }
+    }
+
+    /// Searches the chains that begin with unit `x` leaving rep `r`; says whether one was
+    /// found (in [`Goal::Improve`], it is left in `path`).
+    fn start(&mut self, x: usize, r: usize) -> bool {
+        self.first = (x, r);
+        self.path.clear();
+        self.used.iter_mut().for_each(|u| *u = false);
+        self.used[r] = true;
+        self.extend(x, -self.t.cost[x * self.t.nr + r])
+    }
+
     /// Unit `u` has left its rep and must go somewhere; `g` is the cost change so far.
     fn extend(&mut self, u: usize, g: f64) -> bool {
         let (t, w) = (self.t, self.w);
@@ -718,7 +708,7 @@ impl Chain<'_> {
                 self.path.pop();
             }
         }
-        if self.path.len() + 1 >= self.depth {
+        if self.path.len() + 1 >= CHAIN_DEPTH {
             return false;
         }
         // Extend: u onto rep r, which sheds v to make room; the cheapest steps first.
@@ -733,7 +723,7 @@ impl Chain<'_> {
             }
         }
         steps.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-        for &(d, r, v) in steps.iter().take(self.width) {
+        for &(d, r, v) in steps.iter().take(CHAIN_WIDTH) {
             self.used[r] = true;
             self.path.push((u, r));
             if self.extend(v, g + d) {
@@ -755,18 +745,15 @@ pub fn repair_and_polish(
     rep_of: Vec<u32>,
     stop: &dyn Fn() -> bool,
 ) -> Option<Vec<u32>> {
-    let n = m.n_units();
     let t = Tables::of(m);
-    let movable: Vec<usize> = (0..n)
-        .filter(|&u| !m.locked[u] && m.edges(u).len() > 1)
-        .collect();
+    let movable = movable_units(m);
     let mut w = Walk::new(&t, rep_of);
     chain_repair(&t, &mut w, &movable, stop);
     if !w.repair(&t, &movable) {
         return None;
     }
     w.descend(&t, &movable);
-    while chain_step(&t, &mut w, &movable, CHAIN_DEPTH, CHAIN_WIDTH, stop) {
+    while chain_step(&t, &mut w, &movable, stop) {
         w.descend(&t, &movable);
     }
     Some(m.edges_to(&w.rep_of))

@@ -4,7 +4,7 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 use std::io::Cursor;
 
-use allot_cli::generate::{GenSpec, generate};
+use allot_model::synth::{GenSpec, generate};
 use allot_model::plan::EngineChoice;
 use allot_model::{FileNames, Plan, Problem, io};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -42,6 +42,7 @@ fn benches(c: &mut Criterion) {
             accounts: n,
             reps,
             seed: 1,
+            ..GenSpec::default()
         });
         group.bench_with_input(BenchmarkId::new("read+build", n), &g, |b, g| {
             b.iter(|| build(&g.accounts_csv, &g.reps_csv, &plan))

@@ -369,7 +369,8 @@ fn salesforce_export_is_read_through_the_preset() {
     );
     let c = check(
         &Spec::of_fixture("salesforce", &out)
-            .columns(Columns::salesforce("ARR_Potential__c", "Effort_Hours__c")),
+            .columns(Columns::salesforce("ARR_Potential__c", "Effort_Hours__c"))
+            .soft(),
     );
     status_ok(&c.summary);
     assert_eq!(c.rows.len(), 41);
@@ -725,7 +726,7 @@ fn generated_instance_balances_and_passes_the_checker() {
     let o = run([
         "generate".as_ref(),
         "--n-accounts".as_ref(),
-        "400".as_ref(),
+        "2000".as_ref(),
         "--n-reps".as_ref(),
         "8".as_ref(),
         "--seed".as_ref(),
@@ -762,7 +763,7 @@ fn generated_instance_balances_and_passes_the_checker() {
     .band(band);
     spec.metrics = metrics;
     let c = check(&spec);
-    assert_eq!(c.rows.len() + c.rejects.len(), 400);
+    assert_eq!(c.rows.len() + c.rejects.len(), 2000);
 }
 
 /// Rewrites OUT/assignments.csv through `edit` (rows without the header).

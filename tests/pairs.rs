@@ -133,7 +133,18 @@ fn bad_pair_rows_are_refused_naming_file_row_and_column() {
         "account_id,rep_id,cost,workload\nX1,R1,1,1\nX1,R9,1,1\nX2,R2,abc,1\nX2,R1,2,\nX2,R1,3,\nX3,R2,-1,2\nX9,R1,1,1\n",
     )
     .unwrap();
-    let out = balance_with_pairs(d, &["--time-limit".as_ref(), "5".as_ref()]);
+    // Three accounts on two reps cannot sit within ±2 %: the band is a target here.
+    std::fs::write(d.join("plan.toml"), "[balance]\nhard = false\n").unwrap();
+    let plan = d.join("plan.toml");
+    let out = balance_with_pairs(
+        d,
+        &[
+            "--time-limit".as_ref(),
+            "5".as_ref(),
+            "--plan".as_ref(),
+            plan.as_os_str(),
+        ],
+    );
     let rejects = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
     let rows: Vec<&str> = rejects.lines().skip(1).collect();
     let has = |row: &str, column: &str| {

@@ -690,7 +690,8 @@ pub struct Spec {
     pub band_pct: f64,
     /// Balanced metrics ("potential", "workload", "accounts").
     pub metrics: Vec<String>,
-    /// Rebalance: the band is a hard constraint.
+    /// The band is a hard constraint (the default in every objective; `[balance] hard =
+    /// false` makes it a reported target).
     pub hard_band: bool,
     /// pairs.csv given to the run: only its accepted (account, rep) pairs may be assigned.
     pub pairs: Option<PathBuf>,
@@ -707,7 +708,7 @@ impl Spec {
             rules: default_rules(),
             band_pct: 2.0,
             metrics: vec!["potential".into(), "workload".into()],
-            hard_band: false,
+            hard_band: true,
             pairs: None,
         }
     }
@@ -739,9 +740,15 @@ impl Spec {
         self
     }
 
-    /// Makes the band hard (rebalance).
+    /// Makes the band hard (the default).
     pub fn hard(mut self) -> Spec {
         self.hard_band = true;
+        self
+    }
+
+    /// Makes the band a reported target only (`[balance] hard = false`).
+    pub fn soft(mut self) -> Spec {
+        self.hard_band = false;
         self
     }
 }

@@ -97,13 +97,32 @@ pub struct DemoArgs {
 
 /// Arguments of `generate`.
 #[derive(Debug, Args, Clone)]
+#[command(after_help = "Examples:
+  allot generate --n-accounts 5000 --out out/book
+  allot generate --n-accounts 1000000 --rep-mix ratio --geography metro --shared-office digital-led --out out/1m
+  allot generate --n-accounts 5000 --owner-skew 8 --out out/skewed")]
 pub struct GenerateArgs {
     /// Number of accounts.
     #[arg(long = "n-accounts", default_value_t = 5125)]
     pub n_accounts: usize,
-    /// Number of reps.
-    #[arg(long = "n-reps", default_value_t = 19)]
-    pub n_reps: usize,
+    /// Number of reps (default: 19, or with --rep-mix ratio what the seed ratios imply).
+    #[arg(long = "n-reps")]
+    pub n_reps: Option<usize>,
+    /// Where reps live: demo (homes at 19 metro centres, reps rotate over them) or metro
+    /// (reps in proportion to each metro's accounts, homes within 10 km of its centre,
+    /// accounts spread wider with a tail).
+    #[arg(long, default_value = "demo")]
+    pub geography: allot_model::synth::Geography,
+    /// One tier whose reps all share one office (an inside-sales team), e.g. digital-led.
+    #[arg(long = "shared-office", value_name = "TIER")]
+    pub shared_office: Option<String>,
+    /// Reps per tier: demo (4/5/6/4 of --n-reps) or ratio (accounts / seed ratio 22, 75, 225, 800).
+    #[arg(long = "rep-mix", default_value = "demo")]
+    pub rep_mix: allot_model::synth::RepMix,
+    /// How much of today's books the first reps of each tier hold: 1 = the first rep
+    /// twice the last; 8 = nine times.
+    #[arg(long = "owner-skew", default_value_t = 1.0)]
+    pub owner_skew: f64,
     /// Seed of the generator.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

@@ -4,8 +4,8 @@
 
 pub mod args;
 pub mod commands;
+pub mod diagnosis;
 pub mod failure;
-pub mod generate;
 pub mod load;
 pub mod report;
 pub mod signals;

@@ -29,11 +29,9 @@ impl Assignment {
             .collect()
     }
 
-    /// The edge (pair) each unit uses; `None` when a unit sits with a rep it may not have.
-    pub fn edges(&self, p: &Problem) -> Option<Vec<usize>> {
-        (0..p.units.len())
-            .map(|u| p.units.edge_to(UnitIdx::from_usize(u), self.unit_rep[u]))
-            .collect()
+    /// Whether every unit sits with a rep it may have (eligible, within the travel cap).
+    pub fn is_allowed(&self, p: &Problem) -> bool {
+        (0..p.units.len()).all(|u| p.allowed(UnitIdx::from_usize(u), self.unit_rep[u]))
     }
 }
 
@@ -247,7 +245,9 @@ pub fn deviation(load: f64, target: f64) -> f64 {
 /// The objective of a unit assignment: Σ over segments of Σ_m weight_m × max |dev_m|, plus
 /// the linear pair costs. `None` when a unit sits with a rep it may not have.
 pub fn objective(p: &Problem, a: &Assignment) -> Option<f64> {
-    let edges = a.edges(p)?;
+    if !a.is_allowed(p) {
+        return None;
+    }
     let f = figures(p, &a.account_reps(p));
     let balance: f64 = f
         .segments
@@ -259,6 +259,8 @@ pub fn objective(p: &Problem, a: &Assignment) -> Option<f64> {
                 .sum::<f64>()
         })
         .sum();
-    let linear: f64 = edges.iter().map(|&e| p.units.edge_cost[e]).sum();
+    let linear: f64 = (0..p.units.len())
+        .map(|u| p.price(UnitIdx::from_usize(u), a.unit_rep[u]).cost)
+        .sum();
     Some(balance + linear)
 }

@@ -171,6 +171,12 @@ const REP_FIELDS: &[Field] = &[
         required: false,
     },
     Field {
+        name: "max_potential",
+        aliases: &[],
+        salesforce: &[],
+        required: false,
+    },
+    Field {
         name: "regions",
         aliases: &["region"],
         salesforce: &[],
@@ -1068,6 +1074,7 @@ pub fn read_reps_from(
             };
             let max_accounts = ctx.number("max_accounts").map(|v| v.floor() as u64);
             let max_workload = ctx.number("max_workload");
+            let max_potential = ctx.number("max_potential");
             let status = match ctx.text("status").to_ascii_lowercase().as_str() {
                 "" | "active" => RepStatus::Active,
                 "leaving" | "left" | "inactive" | "departing" => RepStatus::Leaving,
@@ -1099,6 +1106,7 @@ pub fn read_reps_from(
                 fte: fte?,
                 max_accounts,
                 max_workload,
+                max_potential,
                 regions: ctx.list("regions"),
                 industries: ctx.list("industries"),
                 status,

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod check;
+pub mod constraint;
 pub mod figures;
 pub mod geo;
 pub mod ids;
@@ -23,7 +24,9 @@ pub mod issue;
 pub mod plan;
 pub mod problem;
 pub mod rows;
+pub mod synth;
 
+pub use constraint::Constraint;
 pub use figures::{Assignment, Figures, figures, objective};
 pub use ids::{AccountIdx, RepIdx, SegIdx, UnitIdx};
 pub use issue::{Issue, Severity};

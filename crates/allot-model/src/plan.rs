@@ -16,8 +16,32 @@ pub enum Objective {
     Redesign,
     /// Every rep inside the balance bands with the fewest moves, then best balance.
     Rebalance,
-    /// Minimise total pair cost under capacities (the generalized assignment problem).
+    /// Least total pairs.csv cost within the bands and caps (the generalized assignment
+    /// problem when no band is stated).
     Cost,
+    /// Least total great-circle distance from rep home to account, within the bands and caps.
+    Travel,
+}
+
+impl Objective {
+    /// Lower-case name, as in the plan.
+    pub fn name(self) -> &'static str {
+        match self {
+            Objective::Redesign => "redesign",
+            Objective::Rebalance => "rebalance",
+            Objective::Cost => "cost",
+            Objective::Travel => "travel",
+        }
+    }
+
+    /// Whether the objective is a linear sum over pairs (no max-deviation term to minimise):
+    /// bands and caps are then side constraints of a min-cost assignment.
+    pub fn is_linear(self) -> bool {
+        match self {
+            Objective::Redesign => false,
+            Objective::Rebalance | Objective::Cost | Objective::Travel => true,
+        }
+    }
 }
 
 /// A load measured per rep and balanced against a target.
@@ -248,6 +272,8 @@ pub struct RoleSpec {
 pub struct Balance {
     /// Tolerance band: every rep within ±band_pct % of target on each balanced metric.
     pub band_pct: f64,
+    /// true: the band is a hard constraint in every objective; false: a reported target only.
+    pub hard: bool,
     /// Metrics to balance.
     pub metrics: Vec<Metric>,
     /// Weight of each metric's max deviation in the objective (default 1).
@@ -258,6 +284,7 @@ impl Default for Balance {
     fn default() -> Self {
         Balance {
             band_pct: 2.0,
+            hard: true,
             metrics: vec![Metric::Potential, Metric::Workload],
             weights: BTreeMap::new(),
         }
@@ -285,8 +312,12 @@ pub struct Disruption {
     /// Count moved potential instead of moved accounts.
     pub by_potential: bool,
     /// Disruption budget: at most this many accounts may change owner (none when absent).
-    /// A run whose best assignment moves more ends with exit 2 and says by how much.
+    /// The search stays within it; when no assignment can, the run ends with exit 2.
     pub max_moves: Option<u64>,
+    /// Disruption budget as a share of the accounts that have an owner, percent.
+    pub max_moved_pct: Option<f64>,
+    /// Disruption budget as a share of the owned accounts' potential, percent.
+    pub max_moved_potential_pct: Option<f64>,
 }
 
 impl Default for Disruption {
@@ -295,16 +326,21 @@ impl Default for Disruption {
             weight: 0.01,
             by_potential: false,
             max_moves: None,
+            max_moved_pct: None,
+            max_moved_potential_pct: None,
         }
     }
 }
 
-/// Compactness: mean great-circle km from rep home to account.
+/// Compactness: mean great-circle km from rep home to account, and the travel cap.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct Compactness {
     /// Objective weight per 100 km of mean distance (0 = ignore distance); segments may override.
     pub weight: f64,
+    /// Travel cap: no account farther than this many km from its rep's home (where both
+    /// have coordinates). None = no cap.
+    pub max_km: Option<f64>,
 }
 
 /// Pair costs (pairs.csv): the `cost` objective minimises their total; the other objectives
@@ -511,10 +547,29 @@ impl Plan {
                 format!("must be ≥ 0, got {}", b.band_pct),
             );
         }
-        if b.metrics.is_empty() && self.objective != Objective::Cost {
+        if b.metrics.is_empty() && !self.objective.is_linear() {
             return bad(
                 "balance.metrics",
-                "list at least one of \"potential\", \"workload\", \"accounts\"".into(),
+                "list at least one of \"potential\", \"workload\", \"accounts\" (only the linear objectives rebalance, cost and travel may balance nothing)".into(),
+            );
+        }
+        let d = &self.disruption;
+        for (field, v) in [
+            ("disruption.max_moved_pct", d.max_moved_pct),
+            ("disruption.max_moved_potential_pct", d.max_moved_potential_pct),
+        ] {
+            if let Some(v) = v
+                && !(v.is_finite() && (0.0..=100.0).contains(&v))
+            {
+                return bad(field, format!("must be a percentage from 0 to 100, got {v}"));
+            }
+        }
+        if let Some(km) = self.compactness.max_km
+            && !(km.is_finite() && km > 0.0)
+        {
+            return bad(
+                "compactness.max_km",
+                format!("must be a distance > 0 km, got {km}"),
             );
         }
         for (m, w) in &b.weights {

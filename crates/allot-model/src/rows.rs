@@ -76,6 +76,8 @@ pub struct Rep {
     pub max_accounts: Option<u64>,
     /// Hard cap on workload hours.
     pub max_workload: Option<f64>,
+    /// Hard cap on potential.
+    pub max_potential: Option<f64>,
     /// Regions the rep may cover (empty = any).
     pub regions: Vec<String>,
     /// Industries the rep may cover (empty = any).
@@ -96,6 +98,15 @@ impl Rep {
     pub fn is_owner_role(&self) -> bool {
         let r = self.role.trim();
         r.is_empty() || r.eq_ignore_ascii_case("ae") || r.eq_ignore_ascii_case("owner")
+    }
+
+    /// The rep's cap on a metric (max_potential, max_workload, max_accounts), when set.
+    pub fn cap(&self, m: crate::plan::Metric) -> Option<f64> {
+        match m {
+            crate::plan::Metric::Potential => self.max_potential,
+            crate::plan::Metric::Workload => self.max_workload,
+            crate::plan::Metric::Accounts => self.max_accounts.map(|c| c as f64),
+        }
     }
 
     /// Whether the rep may cover an account in this region and industry.

@@ -1,34 +1,56 @@
 //! Cheap valid lower bounds on a segment's objective, for instances or runs without a MILP bound.
 //!
+//! Every bound here holds for the user's whole problem, not only for the pairs a segment
+//! lists: where a segment lists candidates, each unit's unlisted pairs enter through
+//! [`crate::model::Open::off_lb`] (a lower bound on what any of them costs) and its class
+//! of eligible reps.
+//!
 //! Balance: a locked load already puts its rep at locked/target − 1, and every unit must
 //! land somewhere, so max |dev_m| ≥ min over its eligible reps of (unit load / target − 1).
 //! Pair costs: each unit pays at least its cheapest pair. The objective is a sum of these
 //! terms, so the sum of their bounds is a bound.
 
-use crate::segment::SegModel;
+use crate::model::SegModel;
+
+/// Least cost of any allowed pair of unit `u`, listed or not.
+pub fn cheapest_pair(m: &SegModel<'_>, u: usize) -> f64 {
+    let listed = m
+        .edges(u)
+        .map(|e| m.edge_cost[e])
+        .fold(f64::INFINITY, f64::min);
+    match &m.open {
+        Some(o) => listed.min(o.off_lb[u]),
+        None => listed,
+    }
+}
 
 /// A lower bound on the objective of any feasible solution of `m`.
-pub fn cheap_bound(m: &SegModel) -> f64 {
+pub fn cheap_bound(m: &SegModel<'_>) -> f64 {
     let linear: f64 = (0..m.n_units())
-        .map(|u| {
-            m.edges(u)
-                .map(|e| m.edge_cost[e])
-                .fold(f64::INFINITY, f64::min)
-                .min(1e300)
-        })
+        .map(|u| cheapest_pair(m, u).min(1e300))
         .sum();
     let locked = m.locked_loads();
     let mut balance = 0.0;
     for &k in &m.metrics {
+        if m.weight[k] == 0.0 {
+            continue;
+        }
         let mut lb: f64 = 0.0;
         for (r, l) in locked.iter().enumerate() {
             lb = lb.max(m.dev(r, k, l[k]));
         }
         for u in 0..m.n_units() {
-            let best = m
+            let listed = m
                 .edges(u)
                 .map(|e| m.dev(m.edge_rep[e] as usize, k, m.pair_load(u, e)[k]))
                 .fold(f64::INFINITY, f64::min);
+            // Unlisted eligible reps: the unit's load on them is its own (no pairs file
+            // on a segment that lists candidates).
+            let unlisted = match &m.open {
+                Some(o) => o.least_dev(u, k, m.load[u][k]),
+                None => f64::INFINITY,
+            };
+            let best = listed.min(unlisted);
             if best.is_finite() {
                 lb = lb.max(best);
             }
@@ -38,69 +60,33 @@ pub fn cheap_bound(m: &SegModel) -> f64 {
     balance + linear
 }
 
-/// A reason why no assignment of `m` can be feasible, found without search: caps that add
-/// up to less than the segment needs, or locked loads already beyond a hard band.
-pub fn obvious_infeasibility(m: &SegModel) -> Option<String> {
-    // Least each unit can weigh on whichever rep takes it.
-    let total: [f64; 3] = std::array::from_fn(|k| {
-        (0..m.n_units())
-            .map(|u| {
-                m.edges(u)
-                    .map(|e| m.pair_load(u, e)[k])
-                    .fold(f64::INFINITY, f64::min)
-            })
-            .filter(|x| x.is_finite())
-            .sum()
-    });
-    let cap_accounts: f64 = m.max_accounts.iter().sum();
-    if cap_accounts < total[2] {
-        return Some(format!(
-            "capacity: max_accounts add up to {cap_accounts} but the segment has {} accounts ({} short)",
-            total[2],
-            total[2] - cap_accounts
-        ));
-    }
-    let cap_work: f64 = m.max_workload.iter().sum();
-    if cap_work < total[1] * (1.0 - 1e-12) {
-        return Some(format!(
-            "capacity: max_workload adds up to {cap_work:.1} h but the segment needs {:.1} h ({:.1} h short)",
-            total[1],
-            total[1] - cap_work
-        ));
-    }
-    let locked = m.locked_loads();
-    for (r, l) in locked.iter().enumerate() {
-        if l[2] > m.max_accounts[r] || l[1] > m.max_workload[r] * (1.0 + 1e-12) {
-            return Some(format!(
-                "locks: accounts locked to local rep {r} exceed its cap"
-            ));
-        }
-        if m.hard_band {
-            for &k in &m.metrics {
-                let d = m.dev(r, k, l[k]);
-                if d > m.band + 1e-12 {
-                    return Some(format!(
-                        "locks: accounts locked to one rep already put it {:+.2}% from target, beyond the ±{:.2}% band",
-                        d * 100.0,
-                        m.band * 100.0
-                    ));
-                }
-            }
-        }
-    }
-    None
+/// [`band_bound_with`] on the model's own pair costs.
+pub fn band_bound(m: &SegModel<'_>) -> f64 {
+    let cost = |e: usize| m.edge_cost[e];
+    let off = |u: usize| match &m.open {
+        Some(o) => o.off_lb[u],
+        None => f64::INFINITY,
+    };
+    band_bound_with(m, &cost, &off)
 }
 
-/// A lower bound on the pair costs that hard bands force (0 without hard bands).
+/// A lower bound on the pair costs (`cost` per edge; `off(u)` bounds unit `u`'s unlisted
+/// pairs from below) that hard bands force, beyond each unit's cheapest pair (0 without
+/// hard bands).
 ///
 /// Each unit has a home: the rep of its unique cheapest pair (its current owner, in
 /// rebalance). Leaving home costs at least the gap to its second-cheapest pair. A rep whose
 /// home load exceeds (1 + band) × target must shed the excess, and the cheapest way to shed
 /// it is at least the fractional-knapsack optimum over its home units. Shedding sets of
-/// different reps are disjoint, so these costs add up; the same holds for reps below
-/// (1 − band) × target, which must take in units whose home is elsewhere. The bound is the
-/// larger of the two sums. Returns ∞ when a rep cannot shed or take in enough at all.
-pub fn band_bound(m: &SegModel) -> f64 {
+/// different reps are disjoint, so these costs add up; on a segment that lists every pair
+/// the same holds for reps below (1 − band) × target, which must take in units whose home
+/// is elsewhere. The bound is the larger of the two sums. Returns ∞ when a rep cannot shed
+/// or take in enough at all.
+pub fn band_bound_with(
+    m: &SegModel<'_>,
+    cost: &dyn Fn(usize) -> f64,
+    off: &dyn Fn(usize) -> f64,
+) -> f64 {
     if !m.hard_band || m.metrics.is_empty() {
         return 0.0;
     }
@@ -110,16 +96,17 @@ pub fn band_bound(m: &SegModel) -> f64 {
     let mut home: Vec<Option<(usize, usize, f64)>> = Vec::with_capacity(n);
     for u in 0..n {
         let mut best = (f64::INFINITY, usize::MAX);
-        let mut second = f64::INFINITY;
+        let mut second = off(u);
         for e in m.edges(u) {
-            let c = m.edge_cost[e];
+            let c = cost(e);
             if c < best.0 {
-                second = best.0;
+                second = second.min(best.0);
                 best = (c, e);
             } else if c < second {
                 second = c;
             }
         }
+        // Unlisted pairs may be the cheapest: then the unit has no certain home.
         let unique = best.1 != usize::MAX && second > best.0 + 1e-12;
         home.push(unique.then(|| {
             let extra = if m.locked[u] {
@@ -163,12 +150,14 @@ pub fn band_bound(m: &SegModel) -> f64 {
     };
     // Reps below the band on some metric, and (one pass over the pairs) the units each of
     // them may take in: eligible for r, home elsewhere (cost: leave home) or no home (free).
+    // Only where every pair is listed: otherwise a unit may come from anywhere.
     let under: Vec<bool> = (0..nr)
         .map(|r| {
-            m.metrics.iter().any(|&k| {
-                let t = m.target[r][k];
-                t > 0.0 && (1.0 - m.band) * t - home_load[r][k] > 1e-9 * t
-            })
+            m.complete
+                && m.metrics.iter().any(|&k| {
+                    let t = m.target[r][k];
+                    t > 0.0 && (1.0 - m.band) * t - home_load[r][k] > 1e-9 * t
+                })
         })
         .collect();
     let mut incoming: Vec<Vec<(usize, usize, f64)>> = vec![Vec::new(); nr];
@@ -209,7 +198,7 @@ pub fn band_bound(m: &SegModel) -> f64 {
                 need_out = need_out.max(cover(items, over));
             }
             let under = (1.0 - m.band) * t - home_load[r][k];
-            if under > 1e-9 * t {
+            if m.complete && under > 1e-9 * t {
                 let items = incoming[r]
                     .iter()
                     .map(|&(u, e, x)| (m.pair_load(u, e)[k], x))

@@ -1,7 +1,8 @@
 //! allot's engines: they turn a validated [`allot_model::Problem`] into an
 //! [`allot_model::Assignment`] with its objective, a proven lower bound and the gap.
 //!
-//! Segments are independent sub-models ([`segment::SegModel`]) solved in parallel. On
+//! Segments are independent sub-models ([`model::SegModel`]) solved in parallel; the plan's
+//! constraints compile into each ([`model`]), and every engine keeps them all. On
 //! each, a multi-start heuristic (greedy construction, move/swap local search,
 //! ruin-and-recreate) runs first; then, where the segment is small enough, the exact MILP
 //! (good_lp + HiGHS) starts from the heuristic's best and either proves it optimal,
@@ -17,11 +18,12 @@
 //! ```
 
 pub mod bound;
+pub mod diagnose;
 pub mod heuristic;
 pub mod lns;
 pub mod mip;
+pub mod model;
 pub mod portfolio;
-pub mod segment;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,6 +31,7 @@ use std::time::{Duration, Instant};
 
 use allot_model::Plan;
 
+pub use diagnose::Binding;
 pub use portfolio::{SegmentOutcome, SegmentResult, SolveOutcome, Status, solve, solve_model};
 
 /// Randomness, clock, threads and the stop request, handed to every engine.

@@ -17,7 +17,7 @@ use allot_model::UnitIdx;
 use crate::SearchContext;
 use crate::heuristic::job_seed;
 use crate::mip::{MipLimits, MipStatus, solve_mip};
-use crate::segment::SegModel;
+use crate::model::{SegKind, SegModel};
 
 /// Budget of one LNS run.
 #[derive(Clone, Copy, Debug)]
@@ -33,8 +33,8 @@ pub struct LnsBudget {
 /// What an LNS run did.
 #[derive(Clone, Debug)]
 pub struct LnsResult {
-    /// Best solution (edge per local unit).
-    pub edge_of: Vec<u32>,
+    /// Best solution (local rep per unit).
+    pub rep_of: Vec<u32>,
     /// Its objective.
     pub objective: f64,
     /// Its violation (0 = feasible).
@@ -48,19 +48,25 @@ pub struct LnsResult {
 }
 
 /// The sub-model of `m` in which only `free` units move; every other unit stays on its
-/// edge in `edge_of`. Returns the sub-model and the warm start (sub-edge per sub-unit).
-pub fn sub_model(m: &SegModel, edge_of: &[u32], free: &[usize]) -> (SegModel, Vec<u32>) {
-    sub_model_within(m, edge_of, free, None)
+/// rep in `rep_of`. Returns the sub-model and the warm start (sub-edge per sub-unit).
+pub fn sub_model<'p>(
+    m: &SegModel<'p>,
+    rep_of: &[u32],
+    free: &[usize],
+) -> (SegModel<'p>, Vec<u32>) {
+    sub_model_within(m, rep_of, free, None)
 }
 
 /// [`sub_model`] in which the freed units may only go to the reps `allowed` marks (their
-/// own rep must be one of them). Map the sub-solution back with [`edges_back`].
-pub fn sub_model_within(
-    m: &SegModel,
-    edge_of: &[u32],
+/// own rep is always kept). The sub-model lists every freed unit's listed pairs and its
+/// current pair; held units enter as one locked pseudo-unit per rep. Map the sub-solution
+/// back by position: the sub-model's unit `i` is `free[i]`.
+pub fn sub_model_within<'p>(
+    m: &SegModel<'p>,
+    rep_of: &[u32],
     free: &[usize],
     allowed: Option<&[bool]>,
-) -> (SegModel, Vec<u32>) {
+) -> (SegModel<'p>, Vec<u32>) {
     let nr = m.n_reps();
     let mut is_free = vec![false; m.n_units()];
     for &u in free {
@@ -68,79 +74,102 @@ pub fn sub_model_within(
     }
     let mut held = vec![[0.0f64; 3]; nr];
     let mut held_cost = 0.0;
-    for (u, &e) in edge_of.iter().enumerate() {
-        if !is_free[u] {
-            let r = m.edge_rep[e as usize] as usize;
-            let l = m.pair_load(u, e as usize);
+    let mut held_moved = [0.0f64; 2];
+    for (u, &r) in rep_of.iter().enumerate() {
+        if !is_free[u]
+            && let Some(p) = m.pair_to(u, r)
+        {
+            let l = m.load_on(u, &p);
             for k in 0..3 {
-                held[r][k] += l[k];
+                held[r as usize][k] += l[k];
             }
-            held_cost += m.edge_cost[e as usize];
+            held_cost += p.cost;
+            held_moved[0] += p.moved[0];
+            held_moved[1] += p.moved[1];
         }
     }
-    let mut edge_start = vec![0u32];
-    let (mut edge_rep, mut edge_cost, mut edge_work) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut load, mut locked, mut warm) = (Vec::new(), Vec::new(), Vec::new());
     let per_edge_work = !m.edge_work.is_empty();
-    for &u in free {
-        for e in m.edges(u) {
-            if allowed.is_some_and(|a| !a[m.edge_rep[e] as usize]) && e != edge_of[u] as usize {
-                continue;
-            }
-            if e == edge_of[u] as usize {
-                warm.push(edge_rep.len() as u32);
-            }
-            edge_rep.push(m.edge_rep[e]);
-            edge_cost.push(m.edge_cost[e]);
-            if per_edge_work {
-                edge_work.push(m.edge_work[e]);
-            }
-        }
-        edge_start.push(edge_rep.len() as u32);
-        load.push(m.load[u]);
-        locked.push(false);
-    }
-    for (r, h) in held.iter().enumerate() {
-        warm.push(edge_rep.len() as u32);
-        edge_rep.push(r as u32);
-        // The first pseudo-unit carries the held units' cost, so objectives compare.
-        edge_cost.push(if r == 0 { held_cost } else { 0.0 });
-        if per_edge_work {
-            edge_work.push(h[1]);
-        }
-        edge_start.push(edge_rep.len() as u32);
-        load.push(*h);
-        locked.push(true);
-    }
-    let n = load.len();
-    let sub = SegModel {
+    let with_moved = !m.budgets.is_empty();
+    let mut sub = SegModel {
         seg: m.seg,
         name: m.name.clone(),
+        kind: m.kind,
         reps: m.reps.clone(),
         target: m.target.clone(),
-        max_accounts: m.max_accounts.clone(),
-        max_workload: m.max_workload.clone(),
-        units: vec![UnitIdx(0); n],
-        load,
-        locked,
-        edge_start,
-        edge_rep,
-        edge_cost,
-        edge_work,
+        cap: m.cap.clone(),
+        units: Vec::new(),
+        load: Vec::new(),
+        locked: Vec::new(),
+        edge_start: vec![0],
+        edge_rep: Vec::new(),
+        edge_cost: Vec::new(),
+        edge_work: Vec::new(),
+        edge_moved: Vec::new(),
         weight: m.weight,
         metrics: m.metrics.clone(),
         band: m.band,
         hard_band: m.hard_band,
+        budgets: m.budgets.clone(),
+        constraints: m.constraints.clone(),
+        complete: true,
+        open: None,
+        stranded: Vec::new(),
     };
+    let push = |sub: &mut SegModel<'p>, p: &crate::model::Pair| {
+        sub.edge_rep.push(p.rep);
+        sub.edge_cost.push(p.cost);
+        if per_edge_work {
+            sub.edge_work.push(p.work);
+        }
+        if with_moved {
+            sub.edge_moved.push(p.moved);
+        }
+    };
+    let mut warm = Vec::with_capacity(free.len() + nr);
+    for &u in free {
+        let cur = rep_of[u];
+        let mut at = None;
+        for e in m.edges(u) {
+            let r = m.edge_rep[e];
+            if allowed.is_some_and(|a| !a[r as usize]) && r != cur {
+                continue;
+            }
+            if r == cur {
+                at = Some(sub.edge_rep.len());
+            }
+            push(&mut sub, &m.pair(u, e));
+        }
+        if at.is_none()
+            && let Some(p) = m.pair_to(u, cur)
+        {
+            // A unit on a rep its list does not hold keeps that pair.
+            at = Some(sub.edge_rep.len());
+            push(&mut sub, &p);
+        }
+        warm.push(at.unwrap_or(*sub.edge_start.last().unwrap_or(&0) as usize) as u32);
+        sub.edge_start.push(sub.edge_rep.len() as u32);
+        sub.load.push(m.load[u]);
+        sub.locked.push(false);
+    }
+    for (r, h) in held.iter().enumerate() {
+        warm.push(sub.edge_rep.len() as u32);
+        sub.edge_rep.push(r as u32);
+        // The first pseudo-unit carries the held units' cost and moves, so objectives and
+        // budgets compare.
+        sub.edge_cost.push(if r == 0 { held_cost } else { 0.0 });
+        if per_edge_work {
+            sub.edge_work.push(h[1]);
+        }
+        if with_moved {
+            sub.edge_moved
+                .push(if r == 0 { held_moved } else { [0.0; 2] });
+        }
+        sub.edge_start.push(sub.edge_rep.len() as u32);
+        sub.load.push(*h);
+        sub.locked.push(true);
+    }
+    sub.units = vec![UnitIdx(0); sub.load.len()];
     (sub, warm)
-}
-
-/// The segment edge of each freed unit in a solution of its sub-model (matched by rep).
-pub fn edges_back(m: &SegModel, sub: &SegModel, free: &[usize], sub_edges: &[u32]) -> Vec<u32> {
-    free.iter()
-        .enumerate()
-        .map(|(i, &u)| m.edge_or_first(u, sub.edge_rep[sub_edges[i] as usize]) as u32)
-        .collect()
 }
 
 /// Whether (violation, objective) `a` is strictly better than `b`.
@@ -150,16 +179,16 @@ fn better(a: (f64, f64), b: (f64, f64)) -> bool {
 
 /// The best solution of a run, with its exact objective and violation.
 struct Incumbent {
-    edge_of: Vec<u32>,
+    rep_of: Vec<u32>,
     objective: f64,
     violation: f64,
 }
 
 impl Incumbent {
-    fn new(m: &SegModel, edge_of: Vec<u32>) -> Incumbent {
-        let (objective, violation) = m.evaluate(&edge_of);
+    fn new(m: &SegModel, rep_of: Vec<u32>) -> Incumbent {
+        let (objective, violation) = m.evaluate(&rep_of);
         Incumbent {
-            edge_of,
+            rep_of,
             objective,
             violation,
         }
@@ -170,7 +199,7 @@ impl Incumbent {
         let (o, v) = m.evaluate(&cand);
         if better((v, o), (self.violation, self.objective)) {
             *self = Incumbent {
-                edge_of: cand,
+                rep_of: cand,
                 objective: o,
                 violation: v,
             };
@@ -229,15 +258,15 @@ impl UnitFacts {
 fn neighbourhood(
     m: &SegModel,
     facts: &UnitFacts,
-    edge_of: &[u32],
+    rep_of: &[u32],
     size: usize,
     rng: &mut ChaCha8Rng,
 ) -> (Vec<usize>, bool) {
     let nr = m.n_reps();
     let mut on_rep: Vec<Vec<usize>> = vec![Vec::new(); nr];
-    for (u, &e) in edge_of.iter().enumerate() {
+    for (u, &r) in rep_of.iter().enumerate() {
         if facts.movable[u] {
-            on_rep[m.edge_rep[e as usize] as usize].push(u);
+            on_rep[r as usize].push(u);
         }
     }
     let movable: usize = on_rep.iter().map(Vec::len).sum();
@@ -261,7 +290,10 @@ fn neighbourhood(
     // a size-biased sample of the rest.
     let (mut chosen, mut rest): (Vec<usize>, Vec<usize>) = pool
         .into_iter()
-        .partition(|&u| m.edge_cost[edge_of[u] as usize] > facts.cheapest[u] + 1e-12);
+        .partition(|&u| {
+            m.pair_to(u, rep_of[u])
+                .is_none_or(|p| p.cost > facts.cheapest[u] + 1e-12)
+        });
     if chosen.len() > size / 2 {
         chosen.shuffle(rng);
         chosen.truncate(size / 2);
@@ -291,15 +323,15 @@ fn neighbourhood(
 fn rep_neighbourhood(
     m: &SegModel,
     facts: &UnitFacts,
-    edge_of: &[u32],
+    rep_of: &[u32],
     size: usize,
     rng: &mut ChaCha8Rng,
 ) -> (Vec<usize>, Vec<bool>) {
     let nr = m.n_reps();
     let mut count = vec![0usize; nr];
-    for (u, &e) in edge_of.iter().enumerate() {
+    for (u, &r) in rep_of.iter().enumerate() {
         if facts.movable[u] {
-            count[m.edge_rep[e as usize] as usize] += 1;
+            count[r as usize] += 1;
         }
     }
     let mut reps: Vec<usize> = (0..nr).collect();
@@ -314,7 +346,7 @@ fn rep_neighbourhood(
         held += count[r];
     }
     let free = (0..m.n_units())
-        .filter(|&u| facts.movable[u] && mask[m.edge_rep[edge_of[u] as usize] as usize])
+        .filter(|&u| facts.movable[u] && mask[rep_of[u] as usize])
         .collect();
     (free, mask)
 }
@@ -353,7 +385,7 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
     let movable = facts.movable.iter().filter(|&&b| b).count();
     // Rebalance on a small segment: at most half of it at a time rather than the whole (the
     // whole is the full MILP, slow under hard bands even at a few hundred pairs).
-    let pure_cost = m.metrics.is_empty() && !m.hard_band;
+    let pure_cost = m.is_pure_cost();
     let max_free = if m.hard_band && movable <= 2 * budget.free_units {
         movable / 2
     } else if pure_cost {
@@ -376,7 +408,7 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
     // capacity rows) the LP optimum is nearly integral, so this is where the optimum lies.
     let mut lp_bound = None;
     let mut rins: Option<Vec<usize>> = None;
-    if (m.hard_band || m.metrics.is_empty())
+    if m.kind != SegKind::Balance
         && incumbent.violation == 0.0
         && m.n_pairs() <= RINS_MAX_PAIRS
         && !ctx.should_stop()
@@ -389,15 +421,20 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
         if let Ok(r) = solve_mip(m, None, limits)
             && let Some(values) = r.lp_values
         {
-            lp_bound = r.bound.is_finite().then_some(r.bound);
+            // Over the listed pairs only: a bound on the user's problem when they are all
+            // of them (and each budget row is all the segment could move).
+            if m.complete && m.budgets_bound_exactly() {
+                lp_bound = r.bound.is_finite().then_some(r.bound);
+            }
             // LP rounding: every unit on its LP edge, and the few fractional ones (with few
             // reps, at most about one per band row) placed exactly by a small MILP.
             let lp_edge = crate::mip::round_lp(m, &values);
+            let lp_reps = m.reps_of(&lp_edge);
             let frac: Vec<usize> = (0..m.n_units())
                 .filter(|&u| facts.movable[u] && values[lp_edge[u] as usize] < 1.0 - 1e-6)
                 .collect();
             if frac.len() <= RINS_MAX_UNITS {
-                let (sub, _) = sub_model(m, &lp_edge, &frac);
+                let (sub, _) = sub_model(m, &lp_reps, &frac);
                 let limits = MipLimits {
                     time_limit: ctx.remaining_s(),
                     node_limit: budget.node_limit,
@@ -405,19 +442,20 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
                 };
                 if let Ok(r) = solve_mip(&sub, None, limits)
                     && r.status != MipStatus::TimeLimit
-                    && let Some(sub_edges) = r.edge_of
+                    && let Some(sub_reps) = r.rep_of
                 {
-                    let mut cand = lp_edge.clone();
-                    for (&u, e) in frac.iter().zip(edges_back(m, &sub, &frac, &sub_edges)) {
-                        cand[u] = e;
+                    let mut cand = lp_reps.clone();
+                    for (&u, &r) in frac.iter().zip(&sub_reps) {
+                        cand[u] = r;
                     }
                     if incumbent.offer(m, cand) {
                         improvements += 1;
                     }
                 }
             }
+            let value_of = |u: usize, r: u32| m.edge_to(u, r).map_or(0.0, |e| values[e]);
             let free: Vec<usize> = (0..m.n_units())
-                .filter(|&u| facts.movable[u] && values[incumbent.edge_of[u] as usize] < 1.0 - 1e-6)
+                .filter(|&u| facts.movable[u] && value_of(u, incumbent.rep_of[u]) < 1.0 - 1e-6)
                 .collect();
             if !free.is_empty() && free.len() <= RINS_MAX_UNITS {
                 rins = Some(free);
@@ -448,18 +486,18 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             Some(free) => (free, false),
             None if pure_cost => {
                 let (free, reps) =
-                    rep_neighbourhood(m, &facts, &incumbent.edge_of, size as usize, &mut rng);
+                    rep_neighbourhood(m, &facts, &incumbent.rep_of, size as usize, &mut rng);
                 allowed = Some(reps);
                 (free, false)
             }
-            None => neighbourhood(m, &facts, &incumbent.edge_of, size as usize, &mut rng),
+            None => neighbourhood(m, &facts, &incumbent.rep_of, size as usize, &mut rng),
         };
         if free.is_empty() {
             break;
         }
         // A neighbourhood of every movable unit is the full MILP: one step says it all.
         last = whole;
-        let (sub, warm) = sub_model_within(m, &incumbent.edge_of, &free, allowed.as_deref());
+        let (sub, warm) = sub_model_within(m, &incumbent.rep_of, &free, allowed.as_deref());
         // On generalized assignment HiGHS's root node alone can take seconds on the LP-guided
         // neighbourhood: it gets a share of the time, and the rep-subset steps the rest.
         let time_limit = if lp_guided && pure_cost {
@@ -496,12 +534,12 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
         if end && ctx.deterministic {
             break;
         }
-        let Some(sub_edges) = r.edge_of else { continue };
+        let Some(sub_reps) = r.rep_of else { continue };
         let moved: Vec<(usize, u32)> = free
             .iter()
             .copied()
-            .zip(edges_back(m, &sub, &free, &sub_edges))
-            .filter(|&(u, e)| e != incumbent.edge_of[u])
+            .zip(sub_reps.iter().copied())
+            .filter(|&(u, r)| r != incumbent.rep_of[u])
             .collect();
         if moved.is_empty() {
             // The warm start came back unchanged: nothing to evaluate on the whole segment.
@@ -510,9 +548,9 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             }
             continue;
         }
-        let mut cand = incumbent.edge_of.clone();
-        for &(u, e) in &moved {
-            cand[u] = e;
+        let mut cand = incumbent.rep_of.clone();
+        for &(u, r) in &moved {
+            cand[u] = r;
         }
         if incumbent.offer(m, cand) {
             improvements += 1;
@@ -524,7 +562,7 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
     }
     LnsResult {
         lp_bound,
-        edge_of: incumbent.edge_of,
+        rep_of: incumbent.rep_of,
         objective: incumbent.objective,
         violation: incumbent.violation,
         improvements,

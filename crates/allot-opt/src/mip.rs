@@ -1,14 +1,17 @@
 //! The exact engine: one segment as a MILP, modelled with good_lp and solved by HiGHS.
 //!
-//! Binary x[u,r] for each free unit and eligible rep, continuous t_m ≥ 0 for each balanced
-//! metric; Σ_r x[u,r] = 1; (1 − t_m)·target ≤ load ≤ (1 + t_m)·target for each rep; caps;
-//! t_m ≤ band when the band is hard; minimise Σ w_m t_m + Σ pair costs. Locked units are
-//! constants. The model is built with good_lp and handed to HiGHS directly so that the
+//! Binary x[u,r] for each free unit and listed pair, continuous t_m ≥ 0 for each balanced
+//! metric; minimise Σ w_m t_m + Σ pair costs. Each of the model's constraints adds its rows
+//! (one arm each of an exhaustive `match`): coverage Σ_r x[u,r] = 1; caps load ≤ cap;
+//! bands (1 − t_m)·target ≤ load ≤ (1 + t_m)·target with t_m ≤ band; budgets Σ moved·x ≤
+//! limit; eligibility, locks, families and the travel cap decide which x exist. Locked units
+//! are constants. The model is built with good_lp and handed to HiGHS directly so that the
 //! warm start, a deterministic node limit and the MIP dual bound are available.
 
+use allot_model::Constraint;
 use good_lp::{Expression, ProblemVariables, SolverModel, Variable, highs, variable};
 
-use crate::segment::SegModel;
+use crate::model::{SegModel, measure_slot};
 
 /// How a MILP solve ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,8 +31,8 @@ pub enum MipStatus {
 pub struct MipResult {
     /// How it ended.
     pub status: MipStatus,
-    /// Best solution found (edge per local unit), if any.
-    pub edge_of: Option<Vec<u32>>,
+    /// Best solution found (local rep per unit), if any.
+    pub rep_of: Option<Vec<u32>>,
     /// Objective of that solution, as HiGHS computed it.
     pub objective: Option<f64>,
     /// Proven lower bound on the segment's objective.
@@ -49,7 +52,8 @@ pub struct MipLimits {
     pub relax: bool,
 }
 
-/// Solves segment `m` exactly, starting from `warm` when given.
+/// Solves segment `m` exactly over its listed pairs, starting from `warm` (an edge per
+/// unit) when given.
 pub fn solve_mip(
     m: &SegModel,
     warm: Option<&[u32]>,
@@ -104,8 +108,15 @@ pub fn solve_mip(
     let mut rep_load: Vec<[Expression; 3]> = (0..nr)
         .map(|_| std::array::from_fn(|_| Expression::default()))
         .collect();
+    let mut moved = [Expression::default(), Expression::default()];
+    let mut locked_moved = [0.0; 2];
+    let mut coverage = Vec::new();
     for u in 0..m.n_units() {
         if m.locked[u] {
+            if let Some(x) = m.edge_moved.get(m.edge_start[u] as usize) {
+                locked_moved[0] += x[0];
+                locked_moved[1] += x[1];
+            }
             continue;
         }
         let mut one = Expression::with_capacity(m.edges(u).len());
@@ -119,30 +130,63 @@ pub fn solve_mip(
                     rep_load[r][k].add_mul(l[k], xe);
                 }
             }
-        }
-        pb.add_constraint(one.eq(1.0));
-    }
-    for (r, loads) in rep_load.into_iter().enumerate() {
-        let [lp, lw, la] = loads;
-        let loads = [lp, lw, la];
-        for (k, tv, _) in &t {
-            let target = m.target[r][*k];
-            if target <= 0.0 {
-                continue;
+            if let Some(mv) = m.edge_moved.get(e) {
+                for k in 0..2 {
+                    if mv[k] != 0.0 {
+                        moved[k].add_mul(mv[k], xe);
+                    }
+                }
             }
-            let rest = target - locked_load[r][*k];
-            let mut upper = loads[*k].clone();
-            upper.add_mul(-target, *tv);
-            pb.add_constraint(upper.leq(rest));
-            let mut lower = loads[*k].clone();
-            lower.add_mul(target, *tv);
-            pb.add_constraint(lower.geq(rest));
         }
-        if m.max_accounts[r].is_finite() {
-            pb.add_constraint(loads[2].clone().leq(m.max_accounts[r] - locked_load[r][2]));
+        coverage.push(one);
+    }
+    let mut budget_no = 0;
+    for c in &m.constraints {
+        match c {
+            Constraint::Coverage => {
+                for one in coverage.drain(..) {
+                    pb.add_constraint(one.eq(1.0));
+                }
+            }
+            // Only the allowed pairs have a variable; a locked unit is a constant; a family
+            // is one unit.
+            Constraint::Eligibility
+            | Constraint::Lock
+            | Constraint::Family
+            | Constraint::Travel { .. } => {}
+            Constraint::Cap(metric) => {
+                let k = metric.slot();
+                for r in 0..nr {
+                    if m.cap[r][k].is_finite() {
+                        pb.add_constraint(
+                            rep_load[r][k].clone().leq(m.cap[r][k] - locked_load[r][k]),
+                        );
+                    }
+                }
+            }
+            Constraint::Band { metric, .. } => {
+                // The deviation rows of a banded metric; its t_m is capped at the band.
+                let Some((k, tv, _)) = t.iter().find(|(k, _, _)| *k == metric.slot()) else {
+                    continue;
+                };
+                band_rows(&mut pb, m, &rep_load, &locked_load, *k, *tv);
+            }
+            Constraint::Budget(_) => {
+                if let Some(b) = m.budgets.get(budget_no) {
+                    let k = measure_slot(b.measure);
+                    pb.add_constraint(moved[k].clone().leq(b.limit - locked_moved[k]));
+                }
+                budget_no += 1;
+            }
         }
-        if m.max_workload[r].is_finite() {
-            pb.add_constraint(loads[1].clone().leq(m.max_workload[r] - locked_load[r][1]));
+    }
+    // Balanced metrics without a band still measure their deviation.
+    for (k, tv, _) in &t {
+        let banded = m.constraints.iter().any(
+            |c| matches!(c, Constraint::Band { metric, .. } if metric.slot() == *k),
+        );
+        if !banded {
+            band_rows(&mut pb, m, &rep_load, &locked_load, *k, *tv);
         }
     }
     let mut model = pb
@@ -223,19 +267,19 @@ pub fn solve_mip(
         });
         return Ok(MipResult {
             status,
-            edge_of: None,
+            rep_of: None,
             objective: None,
             bound,
             lp_values,
         });
     }
-    let (edge_of, objective) = if has_solution && status != MipStatus::Infeasible {
+    let (rep_of, objective) = if has_solution && status != MipStatus::Infeasible {
         let sol = solved.get_solution();
         let cols = sol.columns();
-        let mut edge_of = vec![0u32; m.n_units()];
-        for (u, slot) in edge_of.iter_mut().enumerate() {
-            *slot = if m.locked[u] {
-                m.edge_start[u]
+        let mut rep_of = vec![0u32; m.n_units()];
+        for (u, slot) in rep_of.iter_mut().enumerate() {
+            let e = if m.locked[u] {
+                m.edge_start[u] as usize
             } else {
                 m.edges(u)
                     .max_by(|&a, &b| {
@@ -243,10 +287,11 @@ pub fn solve_mip(
                         let vb = col_of_edge[b].map_or(0.0, |c| cols[c]);
                         va.total_cmp(&vb).then(b.cmp(&a))
                     })
-                    .unwrap_or(m.edge_start[u] as usize) as u32
+                    .unwrap_or(m.edge_start[u] as usize)
             };
+            *slot = m.edge_rep[e];
         }
-        (Some(edge_of), Some(solved.objective_value() + constant))
+        (Some(rep_of), Some(solved.objective_value() + constant))
     } else {
         (None, None)
     };
@@ -259,7 +304,7 @@ pub fn solve_mip(
     };
     Ok(MipResult {
         status,
-        edge_of,
+        rep_of,
         objective,
         bound,
         lp_values: None,
@@ -276,4 +321,29 @@ pub fn round_lp(m: &SegModel, values: &[f64]) -> Vec<u32> {
                 .unwrap_or(m.edge_start[u] as usize) as u32
         })
         .collect()
+}
+
+/// The deviation rows of metric `k` for every rep with a target:
+/// (1 − t)·target ≤ load ≤ (1 + t)·target.
+fn band_rows<M: SolverModel>(
+    pb: &mut M,
+    m: &SegModel<'_>,
+    rep_load: &[[Expression; 3]],
+    locked_load: &[[f64; 3]],
+    k: usize,
+    tv: Variable,
+) {
+    for r in 0..m.n_reps() {
+        let target = m.target[r][k];
+        if target <= 0.0 {
+            continue;
+        }
+        let rest = target - locked_load[r][k];
+        let mut upper = rep_load[r][k].clone();
+        upper.add_mul(-target, tv);
+        pb.add_constraint(upper.leq(rest));
+        let mut lower = rep_load[r][k].clone();
+        lower.add_mul(target, tv);
+        pb.add_constraint(lower.geq(rest));
+    }
 }

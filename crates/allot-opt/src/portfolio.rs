@@ -9,14 +9,15 @@ use std::time::Instant;
 
 use allot_model::plan::EngineChoice;
 use allot_model::{Assignment, Problem, RepIdx, SegIdx};
-use rayon::prelude::*;
+
 use serde::Serialize;
 
 use crate::bound::cheap_bound;
+use crate::diagnose::{Binding, diagnose};
 use crate::heuristic::solve_segment;
 use crate::lns::LnsBudget;
 use crate::mip::{MipLimits, MipStatus, solve_mip};
-use crate::segment::SegModel;
+use crate::model::{Build, SegKind, SegModel, budget};
 use crate::{SearchContext, SolveError};
 
 /// How a solve ended.
@@ -61,7 +62,10 @@ pub struct SegmentOutcome {
     /// Whether the segment is proven infeasible (by the exact MILP or a cheap check).
     pub proven_infeasible: bool,
     /// The binding constraint, when a cheap check proved infeasibility.
-    pub diagnosis: Option<String>,
+    pub diagnosis: Option<Binding>,
+    /// Whether the segment lists every eligible pair (else candidates, with the rest
+    /// priced on demand).
+    pub complete: bool,
     /// Seconds spent.
     pub seconds: f64,
 }
@@ -84,6 +88,8 @@ pub struct SolveOutcome {
     pub gap_rel: f64,
     /// Engines used, e.g. "heuristic+milp".
     pub engine: String,
+    /// A rule no assignment can keep across segments (a disruption budget), when proven.
+    pub binding: Option<Binding>,
     /// Whether the same input, plan and seed are guaranteed to give this assignment again
     /// (false when a deadline or stop request cut a search short).
     pub reproducible: bool,
@@ -110,11 +116,23 @@ fn rounds_for(n: usize) -> usize {
     (100_000 / (n + 50)).clamp(30, 300)
 }
 
-/// Whether the large-neighbourhood search runs on a segment: on lexicographic and cost
-/// models (hard bands, or no balanced metric), where exact re-optimisation of a few hundred
-/// units beats local moves; min-max balance is the heuristic's strength.
+/// Whether the large-neighbourhood search runs on a segment: on linear objectives (moves,
+/// travel, pair cost), where exact re-optimisation of a few hundred units beats local
+/// moves; min-max balance is the heuristic's strength.
 fn lns_pays(m: &SegModel, ctx: &SearchContext) -> bool {
-    ctx.lns_iterations > 0 && (m.hard_band || m.metrics.is_empty())
+    ctx.lns_iterations > 0 && m.kind != SegKind::Balance
+}
+
+/// Largest number of eligible pairs a segment lists in full (beyond it, candidates): an
+/// LP relaxation of this size is cheap enough to be the segment's bound.
+pub const COMPLETE_PAIRS: usize = 200_000;
+
+/// How the problem's segments are compiled for the engines.
+pub fn build_of(p: &Problem) -> Build {
+    Build {
+        candidates: p.plan.solver.candidates,
+        complete_pairs: COMPLETE_PAIRS,
+    }
 }
 
 /// Solves the problem under the context's deadline.
@@ -129,10 +147,11 @@ pub fn solve(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, SolveErro
 fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, SolveError> {
     let t0 = Instant::now();
     let engine = p.plan.solver.engine;
-    let models: Vec<SegModel> = (0..p.segments.len())
-        .into_par_iter()
-        .map(|s| SegModel::new(p, SegIdx::from_usize(s)))
+    let build = build_of(p);
+    let mut models: Vec<SegModel> = (0..p.segments.len())
+        .map(|s| SegModel::new(p, SegIdx::from_usize(s), &build))
         .collect();
+    let short = budget::split(p, &mut models).err();
     let starts = if engine.heuristics_allowed() {
         p.plan.solver.starts
     } else {
@@ -236,18 +255,26 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
     for (m, o) in models.iter().zip(outcomes) {
         let SegmentResult {
             outcome: out,
-            edges,
+            rep_of,
             cut_short: cut,
         } = o?;
         reproducible &= !cut;
-        for (u, &e) in edges.iter().enumerate() {
-            unit_rep[m.units[u].index()] = m.reps[m.edge_rep[e as usize] as usize];
+        for (u, &r) in rep_of.iter().enumerate() {
+            unit_rep[m.units[u].index()] = m.reps[r as usize];
         }
         segments.push(out);
     }
     let objective: f64 = segments.iter().map(|s| s.objective).sum();
     let bound: f64 = segments.iter().map(|s| s.bound).sum();
-    let status = if segments.iter().any(|s| s.status == Status::Infeasible) {
+    let binding = short.map(|b| Binding::Budget {
+        stated: b.stated,
+        measure: b.measure,
+        limit: b.limit,
+        least: b.least,
+        unkeepable: b.unkeepable,
+    });
+    let status = if binding.is_some() || segments.iter().any(|s| s.status == Status::Infeasible)
+    {
         Status::Infeasible
     } else if segments.iter().any(|s| s.status == Status::TimeLimit) {
         Status::TimeLimit
@@ -280,6 +307,7 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
             0.0
         },
         engine: engines.join("+"),
+        binding,
         reproducible,
         segments,
         seconds: t0.elapsed().as_secs_f64(),
@@ -359,8 +387,8 @@ impl<'c> TimeShares<'c> {
 pub struct SegmentResult {
     /// Figures of the solve.
     pub outcome: SegmentOutcome,
-    /// Edge per local unit.
-    pub edges: Vec<u32>,
+    /// Local rep per unit.
+    pub rep_of: Vec<u32>,
     /// Whether a deadline or stop request cut the search (the result may not repeat).
     pub cut_short: bool,
 }
@@ -390,10 +418,10 @@ pub fn solve_model(
     })
 }
 
-/// Whether a segment races a cold MILP beside its heuristics: a pure-cost segment (the
-/// tabu search's ground) when the exact engines are in use.
+/// Whether a segment races a cold MILP beside its heuristics: a generalized-assignment
+/// segment (the tabu search's ground) when the exact engines are in use.
 fn races(m: &SegModel, lns: bool) -> bool {
-    lns && crate::heuristic::tabu::fits(m)
+    lns && m.kind == SegKind::Gap
 }
 
 /// Runs `search` and, when `race` (see [`races`]), the plain MILP of the segment
@@ -447,8 +475,8 @@ fn race_cold_milp(
         out.bound = out.bound.max(cold.bound.min(out.objective));
     }
     let proved = cold.status == MipStatus::Optimal;
-    if let Some(edges) = cold.edge_of {
-        let (obj, viol) = m.evaluate(&edges);
+    if let Some(reps) = cold.rep_of {
+        let (obj, viol) = m.evaluate(&reps);
         // A proven optimum is kept even when the search tied it: HiGHS's answer repeats,
         // the search's (cut short by the proof) may not.
         if viol < out.violation - 1e-12
@@ -460,7 +488,7 @@ fn race_cold_milp(
             }
             // A clock-stopped MILP's incumbent may not repeat: the run says so.
             ours.cut_short |= cold.status == MipStatus::TimeLimit;
-            ours.edges = edges;
+            ours.rep_of = reps;
             out.objective = obj;
             out.violation = viol;
             out.engine = "milp (cold)".into();
@@ -497,7 +525,7 @@ fn heuristic_phase(
     rounds: usize,
     lns_follows: bool,
 ) -> crate::heuristic::HeuristicResult {
-    if lns_follows && crate::heuristic::tabu::fits(m) {
+    if lns_follows && m.kind == SegKind::Gap {
         let share = if crate::heuristic::dive::applies(m) {
             DIVE_SHARE
         } else {
@@ -521,7 +549,7 @@ fn finish_segment(
     milp_budget: f64,
 ) -> Result<SegmentResult, SolveError> {
     let t = Instant::now();
-    let mut best = h.edge_of.clone();
+    let mut best = h.rep_of.clone();
     let mut objective = h.objective;
     let mut violation = h.violation;
     let mut lns_cut = false;
@@ -537,7 +565,7 @@ fn finish_segment(
         lns_cut = r.cut_short;
         lns_lp = r.lp_bound;
         if r.improvements > 0 {
-            best = r.edge_of;
+            best = r.rep_of;
             objective = r.objective;
             violation = r.violation;
             engine_name = "heuristic+lns".into();
@@ -551,6 +579,9 @@ fn finish_segment(
     if let Some(b) = h.bound {
         bound = bound.max(b);
     }
+    // An exact solve over the listed pairs bounds the user's problem only when they are all
+    // of them and each budget row is all the segment could move.
+    let exact_bounds = m.complete && m.budgets_bound_exactly();
     let mut milp_note = None;
     let mut proven_infeasible = false;
     // HiGHS proved the kept solution optimal (within its gap tolerances).
@@ -560,6 +591,7 @@ fn finish_segment(
     let stopped = ctx.stop.load(std::sync::atomic::Ordering::Relaxed);
     if !use_milp
         && lns_lp.is_none()
+        && exact_bounds
         && remaining > 0.05
         && !stopped
         && m.n_pairs() <= LP_BOUND_MAX_PAIRS
@@ -586,27 +618,28 @@ fn finish_segment(
             node_limit: ((ctx.milp_node_limit as f64 * scale) as i32).max(20),
             relax: false,
         };
-        let warm = (violation == 0.0).then_some(best.as_slice());
+        let listed = (0..m.n_units()).all(|u| m.edge_to(u, best[u]).is_some());
+        let warm_edges = m.edges_to(&best);
+        let warm = (violation == 0.0 && listed).then_some(warm_edges.as_slice());
         let r = solve_mip(m, warm, limits).map_err(SolveError::Backend)?;
         milp_note = Some(format!("{:?}", r.status).to_lowercase());
         match r.status {
-            MipStatus::Infeasible => proven_infeasible = true,
+            MipStatus::Infeasible => proven_infeasible = exact_bounds,
             MipStatus::Optimal | MipStatus::NodeLimit => {
-                if let Some(edges) = r.edge_of {
-                    let (obj, viol) = m.evaluate(&edges);
+                if let Some(reps) = r.rep_of {
+                    let (obj, viol) = m.evaluate(&reps);
                     let better = viol < violation - 1e-12
                         || (viol <= violation + 1e-12 && obj < objective - 1e-12);
+                    let optimal = r.status == MipStatus::Optimal && exact_bounds;
                     if better {
-                        best = edges;
+                        best = reps;
                         objective = obj;
                         violation = viol;
                         engine_name = "milp".into();
-                        milp_proved = r.status == MipStatus::Optimal && viol == 0.0;
+                        milp_proved = optimal && viol == 0.0;
                     } else {
                         engine_name = "heuristic (milp-verified)".into();
-                        milp_proved = r.status == MipStatus::Optimal
-                            && violation == 0.0
-                            && obj >= objective - 1e-9;
+                        milp_proved = optimal && violation == 0.0 && obj >= objective - 1e-9;
                     }
                 }
             }
@@ -615,13 +648,13 @@ fn finish_segment(
                 // when the plan allows it, keep a better incumbent and say the run may not repeat.
                 clock_stopped = true;
                 if !ctx.deterministic
-                    && let Some(edges) = r.edge_of
+                    && let Some(reps) = r.rep_of
                 {
-                    let (obj, viol) = m.evaluate(&edges);
+                    let (obj, viol) = m.evaluate(&reps);
                     if viol < violation - 1e-12
                         || (viol <= violation + 1e-12 && obj < objective - 1e-12)
                     {
-                        best = edges;
+                        best = reps;
                         objective = obj;
                         violation = viol;
                         engine_name = "milp (time limit)".into();
@@ -629,16 +662,20 @@ fn finish_segment(
                 }
             }
         }
-        if r.bound.is_finite() {
+        if r.bound.is_finite() && exact_bounds {
             bound = bound.max(r.bound);
         }
     }
-    let mut diagnosis = None;
-    if violation > 0.0 && !proven_infeasible {
-        diagnosis = crate::bound::obvious_infeasibility(m);
+    let mut diagnosis = diagnose(m);
+    if !m.stranded.is_empty() {
+        // A unit kept a pair beyond the travel cap only so that the engines could run.
+        proven_infeasible = true;
+    } else if violation > 0.0 && !proven_infeasible {
         proven_infeasible = diagnosis.is_some();
+    } else if violation == 0.0 {
+        diagnosis = None;
     }
-    let status = if violation > 0.0 {
+    let status = if violation > 0.0 || !m.stranded.is_empty() {
         if proven_infeasible {
             Status::Infeasible
         } else {
@@ -663,11 +700,12 @@ fn finish_segment(
         violation,
         proven_infeasible,
         diagnosis,
+        complete: m.complete,
         seconds: h_secs + t.elapsed().as_secs_f64(),
     };
     Ok(SegmentResult {
         outcome: out,
-        edges: best,
+        rep_of: best,
         cut_short: h.cut_short || lns_cut || clock_stopped,
     })
 }

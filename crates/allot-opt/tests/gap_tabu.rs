@@ -8,7 +8,7 @@ use std::cell::Cell;
 use allot_opt::heuristic::dive::{Diver, dive_search};
 use allot_opt::heuristic::tabu::tabu_search;
 use allot_opt::mip::{MipLimits, solve_mip};
-use allot_opt::segment::SegModel;
+use allot_opt::model::SegModel;
 use allot_opt::{SearchContext, Status, solve_model};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -74,18 +74,15 @@ fn brute_force(g: &Gap) -> Option<f64> {
     best
 }
 
-fn reps_of(m: &SegModel, edges: &[u32]) -> Vec<usize> {
-    edges
-        .iter()
-        .map(|&e| m.edge_rep[e as usize] as usize)
-        .collect()
+fn reps_of(_m: &SegModel, reps: &[u32]) -> Vec<usize> {
+    reps.iter().map(|&r| r as usize).collect()
 }
 
 /// Checks a solution against the brute-force optimum from the raw rows: every cap kept,
 /// not below the optimum, within 2% of it. Says whether it is optimal.
-fn near_optimum(g: &Gap, m: &SegModel, edges: &[u32], opt: f64, what: &str) -> bool {
+fn near_optimum(g: &Gap, m: &SegModel, reps: &[u32], opt: f64, what: &str) -> bool {
     let cost =
-        checked_cost(g, &reps_of(m, edges)).unwrap_or_else(|| panic!("{what}: a broken solution"));
+        checked_cost(g, &reps_of(m, reps)).unwrap_or_else(|| panic!("{what}: a broken solution"));
     assert!(cost >= opt - 1e-9, "{what}: {cost} below the optimum {opt}");
     assert!(
         cost <= opt * 1.02 + 1e-9,
@@ -120,12 +117,13 @@ fn tabu_search_finds_the_brute_force_optimum_on_tiny_tight_instances() {
                     .unwrap() as u32
             })
             .collect();
+        let start = m.reps_of(&start);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let r = tabu_search(&m, &start, &mut rng, 20_000, &|| false);
         if near_optimum(
             &g,
             &m,
-            &r.edge_of,
+            &r.rep_of,
             opt,
             &format!("seed {seed}, tabu search"),
         ) {
@@ -134,7 +132,7 @@ fn tabu_search_finds_the_brute_force_optimum_on_tiny_tight_instances() {
         // Same seed, same iterations: the same solution.
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let again = tabu_search(&m, &start, &mut rng, 20_000, &|| false);
-        assert_eq!(again.edge_of, r.edge_of, "seed {seed}: not reproducible");
+        assert_eq!(again.rep_of, r.rep_of, "seed {seed}: not reproducible");
     }
     assert_mostly_optimal(optimal, tried);
 }
@@ -155,7 +153,7 @@ fn the_race_with_the_cold_milp_proves_the_optimum() {
             .build()
             .unwrap();
         let r = pool.install(|| solve_model(&m, &ctx, 2, true)).unwrap();
-        let cost = checked_cost(&g, &reps_of(&m, &r.edges))
+        let cost = checked_cost(&g, &reps_of(&m, &r.rep_of))
             .unwrap_or_else(|| panic!("seed {seed}: broken solution"));
         assert!(
             (cost - opt).abs() < 1e-9,
@@ -223,6 +221,7 @@ fn dives_return_checked_solutions_near_the_optimum_and_repeat() {
         tried += 1;
         let m = SegModel::from_pairs("tiny", g.n, &g.caps, &g.pairs);
         let start: Vec<u32> = (0..g.n).map(|u| m.edge_start[u]).collect();
+        let start = m.reps_of(&start);
         let run = || {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             dive_search(&m, &start, &mut rng, 1e6, &after_calls(5_000)).expect("knapsacks")
@@ -233,10 +232,10 @@ fn dives_return_checked_solutions_near_the_optimum_and_repeat() {
             bound <= opt + 1e-6,
             "seed {seed}: bound {bound} above {opt}"
         );
-        if near_optimum(&g, &m, &r.edge_of, opt, &format!("seed {seed}, dives")) {
+        if near_optimum(&g, &m, &r.rep_of, opt, &format!("seed {seed}, dives")) {
             optimal += 1;
         }
-        assert_eq!(run().edge_of, r.edge_of, "seed {seed}: not reproducible");
+        assert_eq!(run().rep_of, r.rep_of, "seed {seed}: not reproducible");
     }
     assert_mostly_optimal(optimal, tried);
 }
@@ -248,10 +247,11 @@ fn dives_on_a_type_d_instance_stay_feasible_and_close_to_their_bound() {
     let g = instance(7, 100, 20);
     let m = SegModel::from_pairs("d20100-like", g.n, &g.caps, &g.pairs);
     let start: Vec<u32> = (0..g.n).map(|u| m.edge_start[u]).collect();
+        let start = m.reps_of(&start);
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let r = dive_search(&m, &start, &mut rng, 1e6, &after_calls(20_000)).expect("knapsacks");
     let bound = r.bound.expect("bound");
-    let cost = checked_cost(&g, &reps_of(&m, &r.edge_of)).expect("a feasible solution");
+    let cost = checked_cost(&g, &reps_of(&m, &r.rep_of)).expect("a feasible solution");
     assert!(cost >= bound - 1e-6, "cost {cost} below the bound {bound}");
     assert!(
         cost <= bound * 1.01,
@@ -270,11 +270,12 @@ fn fractional_workloads_give_dives_but_no_bound() {
     g.caps.iter_mut().for_each(|c| *c += 0.5);
     let m = SegModel::from_pairs("cents", g.n, &g.caps, &g.pairs);
     let start: Vec<u32> = (0..g.n).map(|u| m.edge_start[u]).collect();
+        let start = m.reps_of(&start);
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let r = dive_search(&m, &start, &mut rng, 1e6, &after_calls(3_000)).expect("knapsacks");
     assert!(r.bound.is_none(), "a bound from rounded knapsacks");
     if let Some(opt) = brute_force(&g) {
-        let cost = checked_cost(&g, &reps_of(&m, &r.edge_of)).expect("a feasible solution");
+        let cost = checked_cost(&g, &reps_of(&m, &r.rep_of)).expect("a feasible solution");
         assert!(cost >= opt - 1e-9);
     }
 }

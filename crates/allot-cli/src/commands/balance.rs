@@ -85,12 +85,9 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
         &p.reps,
         &p.plan,
         &map,
-        p.band_is_hard,
         loaded.pairs.as_deref(),
     );
-    let over_budget = disruption_excess(p, &f, &outcome);
     let feasible = violations.is_empty()
-        && over_budget.is_none()
         && outcome.status != Status::Infeasible
         && outcome.status != Status::TimeLimit;
 
@@ -99,8 +96,6 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
     flags.extend(crate::report::summary::violation_flags(&violations));
     let status = if interrupted {
         "interrupted"
-    } else if over_budget.is_some() {
-        "infeasible"
     } else {
         match outcome.status {
             Status::Optimal => "optimal",
@@ -167,17 +162,6 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
         }
         return Ok(ExitCode::from(EXIT_INTERRUPTED));
     }
-    if let Some(why) = over_budget
-        && !matches!(outcome.status, Status::Infeasible | Status::TimeLimit)
-    {
-        return Err(Failure {
-            code: EXIT_INFEASIBLE,
-            message: format!(
-                "infeasible:\n  {why}\n  the reports of the best assignment found are in {} (no assignments.csv is written)",
-                out.display()
-            ),
-        });
-    }
     match outcome.status {
         Status::Optimal | Status::Feasible if violations.is_empty() => Ok(ExitCode::SUCCESS),
         Status::TimeLimit => Err(Failure {
@@ -195,108 +179,6 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
     }
 }
 
-/// The disruption budget's diagnosis when the assignment moves more accounts than
-/// `[disruption] max_moves` allows.
-fn disruption_excess(
-    p: &allot_model::Problem,
-    f: &allot_model::Figures,
-    outcome: &allot_opt::SolveOutcome,
-) -> Option<String> {
-    let budget = p.plan.disruption.max_moves?;
-    let moved = f.moved_accounts as u64;
-    if moved <= budget {
-        return None;
-    }
-    let per_segment: Vec<String> = f
-        .segments
-        .iter()
-        .zip(&p.segments)
-        .map(|(s, seg)| format!("{} {}", seg.name, s.moved_accounts))
-        .collect();
-    // In rebalance mode the objective counts moved accounts, so its bound bounds the moves.
-    let counts_moves = p.plan.objective == Objective::Rebalance && !p.plan.disruption.by_potential;
-    let proof = if counts_moves {
-        let least = (outcome.bound - 1e-6).ceil().max(0.0) as u64;
-        if least > budget {
-            format!(
-                "; no assignment within the bands needs fewer than {least} moves, so the budget cannot be met: raise max_moves to at least {least} or widen [balance] band_pct"
-            )
-        } else {
-            format!(
-                "; the proven least is {least} moves, so a longer run may fit: raise --time-limit, or raise max_moves"
-            )
-        }
-    } else {
-        "; this objective does not minimise moves: use objective = \"rebalance\" to move as few accounts as the bands allow".to_string()
-    };
-    Some(format!(
-        "disruption budget: the best assignment moves {moved} accounts ({}), [disruption] max_moves is {budget}: {} over{proof}",
-        per_segment.join(", "),
-        moved - budget
-    ))
-}
-
-/// Locks that break a rep's cap or (in rebalance) the band on their own, with the rep's id.
-fn lock_diagnosis(p: &allot_model::Problem, seg: usize) -> Option<String> {
-    let s = &p.segments[seg];
-    for &r in &s.reps {
-        let (mut n, mut load) = (0u64, [0.0f64; 3]);
-        for &u in &s.units {
-            if p.units.locked_to[u.index()] == Some(r) {
-                n += p.units.members(u).len() as u64;
-                for k in 0..3 {
-                    load[k] += p.units.load[u.index()][k];
-                }
-            }
-        }
-        if n == 0 {
-            continue;
-        }
-        let rep = &p.reps[r.index()];
-        if let Some(m) = rep.max_accounts
-            && n > m
-        {
-            return Some(format!(
-                "locks: {n} accounts are locked to {}, whose max_accounts is {m} ({} over); unlock some or raise the cap",
-                rep.id,
-                n - m
-            ));
-        }
-        if let Some(m) = rep.max_workload
-            && load[1] > m * (1.0 + 1e-9)
-        {
-            return Some(format!(
-                "locks: accounts locked to {} need {:.1} h, its max_workload is {m:.1} h ({:.1} h over); unlock some or raise the cap",
-                rep.id,
-                load[1],
-                load[1] - m
-            ));
-        }
-        if p.band_is_hard {
-            let band = p.plan.balance.band();
-            for m in p.balanced_metrics() {
-                let t = p.rep_target[r.index()][m.slot()];
-                let dev = if t > 0.0 {
-                    load[m.slot()] / t - 1.0
-                } else {
-                    0.0
-                };
-                if dev > band + 1e-12 {
-                    return Some(format!(
-                        "locks: accounts locked to {} already put it {:+.2}% from target on {}, beyond the ±{:.2}% band ({:.2} points over); unlock some or widen [balance] band_pct",
-                        rep.id,
-                        dev * 100.0,
-                        m.name(),
-                        band * 100.0,
-                        (dev - band) * 100.0
-                    ));
-                }
-            }
-        }
-    }
-    None
-}
-
 /// Names the binding constraints and by how much they are missed.
 fn infeasibility_message(
     p: &allot_model::Problem,
@@ -304,58 +186,48 @@ fn infeasibility_message(
     violations: &[allot_model::check::Violation],
 ) -> String {
     let mut msg = String::from("infeasible:");
-    for (i, s) in outcome.segments.iter().enumerate() {
+    if let Some(b) = &outcome.binding {
+        msg.push_str(&format!("\n  {}", crate::diagnosis::words(p, b)));
+    }
+    for s in &outcome.segments {
         if s.status != Status::Infeasible {
             continue;
         }
-        if let Some(d) = lock_diagnosis(p, i) {
-            msg.push_str(&format!("\n  segment {}: {d}", s.name));
-            continue;
+        match &s.diagnosis {
+            // The shared budget already says why.
+            None if outcome.binding.is_some() => {}
+            Some(d) => msg.push_str(&format!(
+                "\n  segment {}: {}",
+                s.name,
+                crate::diagnosis::words(p, d)
+            )),
+            None => {
+                let rules: Vec<String> = p
+                    .constraints
+                    .iter()
+                    .filter(|c| {
+                        matches!(
+                            c,
+                            allot_model::Constraint::Cap(_)
+                                | allot_model::Constraint::Band { .. }
+                                | allot_model::Constraint::Budget(_)
+                        )
+                    })
+                    .map(|c| c.describe())
+                    .collect();
+                msg.push_str(&format!(
+                    "\n  segment {}: no assignment keeps all of: {}{} (the best found breaks them by a relative excess of {:.4})",
+                    s.name,
+                    rules.join("; "),
+                    if s.proven_infeasible {
+                        " (proven by the exact MILP)"
+                    } else {
+                        ""
+                    },
+                    s.violation
+                ));
+            }
         }
-        if let Some(d) = &s.diagnosis {
-            msg.push_str(&format!("\n  segment {}: {d}", s.name));
-            continue;
-        }
-        let seg = &p.segments[i];
-        let cap: Option<f64> = seg
-            .reps
-            .iter()
-            .map(|r| p.reps[r.index()].max_accounts.map(|m| m as f64))
-            .sum::<Option<f64>>();
-        if let Some(c) = cap
-            && c < seg.total[2]
-        {
-            msg.push_str(&format!(
-                "\n  segment {}: capacity: its reps' max_accounts add up to {c}, but it has {} accounts ({} short)",
-                s.name, seg.total[2], seg.total[2] - c
-            ));
-            continue;
-        }
-        let wcap: Option<f64> = seg
-            .reps
-            .iter()
-            .map(|r| p.reps[r.index()].max_workload)
-            .sum::<Option<f64>>();
-        if let Some(c) = wcap
-            && c < seg.total[1]
-        {
-            msg.push_str(&format!(
-                "\n  segment {}: capacity: its reps' max_workload adds up to {c:.1} h, but its accounts need {:.1} h ({:.1} h short)",
-                s.name, seg.total[1], seg.total[1] - c
-            ));
-            continue;
-        }
-        let what = if p.band_is_hard {
-            "balance band / capacity / locks"
-        } else {
-            "capacity / locks"
-        };
-        msg.push_str(&format!(
-            "\n  segment {}: no assignment meets the {what}{} (best found breaks them by a relative excess of {:.4})",
-            s.name,
-            if s.proven_infeasible { " (proven by the exact MILP)" } else { "" },
-            s.violation
-        ));
     }
     for v in violations.iter().take(20) {
         msg.push_str(&format!("\n  {:?}: {}", v.rule, v.message));

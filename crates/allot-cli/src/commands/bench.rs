@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use allot_opt::mip::{MipLimits, solve_mip};
-use allot_opt::segment::SegModel;
+use allot_opt::model::SegModel;
 use allot_opt::{SearchContext, solve_model};
 
 use crate::args::BenchArgs;
@@ -57,7 +57,7 @@ pub fn parse_gap(text: &str) -> Result<Vec<Gap>, String> {
 
 impl Gap {
     /// The problem as a segment model; `maximise` negates the costs.
-    pub fn model(&self, name: &str, maximise: bool) -> SegModel {
+    pub fn model(&self, name: &str, maximise: bool) -> SegModel<'static> {
         let (m, n) = (self.cap.len(), self.cost[0].len());
         let mut pairs = Vec::with_capacity(m * n);
         for j in 0..n {
@@ -143,11 +143,8 @@ fn pct_gap(value: Option<i64>, known: Option<f64>, maximise: bool) -> Option<f64
     Some(g * 100.0)
 }
 
-fn agents(m: &SegModel, edges: &[u32]) -> Vec<usize> {
-    edges
-        .iter()
-        .map(|&e| m.edge_rep[e as usize] as usize)
-        .collect()
+fn agents(reps: &[u32]) -> Vec<usize> {
+    reps.iter().map(|&r| r as usize).collect()
 }
 
 /// Runs `allot bench gap`.
@@ -213,7 +210,7 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, Failure> {
                 message: e.to_string(),
             })?;
             let ours_s = t.elapsed().as_secs_f64();
-            let ours_value = g.check(&agents(&m, &ours.edges));
+            let ours_value = g.check(&agents(&ours.rep_of));
             let t = Instant::now();
             let peer = solve_mip(
                 &m,
@@ -225,8 +222,8 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, Failure> {
                 },
             )
             .ok()
-            .and_then(|r| r.edge_of)
-            .and_then(|e| g.check(&agents(&m, &e)));
+            .and_then(|r| r.rep_of)
+            .and_then(|reps| g.check(&agents(&reps)));
             let peer_s = t.elapsed().as_secs_f64();
             let sign = if maximise { -1.0 } else { 1.0 };
             let row = Row {
@@ -356,7 +353,7 @@ mod tests {
         plan.solver.threads = 2;
         let ctx = SearchContext::from_plan(&plan);
         let r = solve_model(&m, &ctx, 4, true).unwrap();
-        assert_eq!(g.check(&agents(&m, &r.edges)), Some(261));
+        assert_eq!(g.check(&agents(&r.rep_of)), Some(261));
         assert!(
             (r.outcome.objective - 261.0).abs() < 1e-6,
             "claimed {}",

@@ -11,12 +11,12 @@ use std::time::Instant;
 use allot_model::check::check;
 use allot_model::{Assignment, FileNames, Objective, Plan, Problem, RepIdx, SegIdx, figures, io};
 use allot_opt::mip::{MipLimits, solve_mip};
-use allot_opt::segment::SegModel;
+use allot_opt::model::SegModel;
 use allot_opt::{SearchContext, solve};
 
 use crate::args::BenchArgs;
 use crate::failure::Failure;
-use crate::generate::{GenSpec, generate};
+use allot_model::synth::{GenSpec, generate};
 
 /// One scenario's result for one engine.
 struct Result1 {
@@ -58,7 +58,7 @@ fn score(p: &Problem, a: &Assignment, bound: Option<f64>, seconds: f64) -> Resul
         .zip(&reps)
         .filter_map(|(acc, r)| r.map(|r| (acc.id.clone(), p.reps[r.index()].id.clone())))
         .collect();
-    let feasible = check(&p.accounts, &p.reps, &p.plan, &map, p.band_is_hard).is_empty();
+    let feasible = check(&p.accounts, &p.reps, &p.plan, &map).is_empty();
     let worst = |k: usize| {
         f.segments
             .iter()
@@ -96,8 +96,9 @@ fn run_peer(p: &Problem, seconds: f64) -> Option<Result1> {
     let t = Instant::now();
     let mut unit_rep = vec![RepIdx(0); p.units.len()];
     let n = p.segments.len().max(1) as f64;
+    let build = allot_opt::portfolio::build_of(p);
     for s in 0..p.segments.len() {
-        let m = SegModel::new(p, SegIdx::from_usize(s));
+        let m = SegModel::new(p, SegIdx::from_usize(s), &build);
         let r = solve_mip(
             &m,
             None,
@@ -108,9 +109,9 @@ fn run_peer(p: &Problem, seconds: f64) -> Option<Result1> {
             },
         )
         .ok()?;
-        let edges = r.edge_of?;
-        for (u, &e) in edges.iter().enumerate() {
-            unit_rep[m.units[u].index()] = m.reps[m.edge_rep[e as usize] as usize];
+        let reps = r.rep_of?;
+        for (u, &r) in reps.iter().enumerate() {
+            unit_rep[m.units[u].index()] = m.reps[r as usize];
         }
     }
     Some(score(
@@ -141,6 +142,7 @@ pub fn run(args: &BenchArgs) -> Result<std::process::ExitCode, Failure> {
             accounts: args.n_accounts,
             reps: args.n_reps,
             seed: args.seed,
+            ..GenSpec::default()
         });
         let label = format!(
             "generated {} accounts × {} reps",

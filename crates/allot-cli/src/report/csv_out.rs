@@ -42,7 +42,7 @@ pub fn reasons(p: &Problem, account_rep: &[Option<RepIdx>]) -> Vec<String> {
                         p.segments[p.account_segment[i].index()].name
                     )
                 }
-                Some(o) if p.units.edge_to(u, o).is_none() => {
+                Some(o) if !p.allowed(u, o) => {
                     format!("moved: {prev} may not cover this account's region or industry")
                 }
                 Some(_) => "moved for balance".to_string(),

@@ -1,12 +1,15 @@
 //! Greedy construction: locked units first, then the largest units first, each to the
 //! eligible rep it leaves least above target (the emptiest), capacities and pair costs
-//! counted. In rebalance mode a start may instead keep every unit on its cheapest pair
-//! (its current owner) and let the local search repair the bands.
+//! counted. On a segment that lists candidates, the currently emptiest reps of each metric
+//! are offered to every unit beside its list. A start may instead keep every unit on its
+//! cheapest pair (its current owner) and let the local search repair the rows.
+
+use std::collections::BTreeSet;
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::segment::SegModel;
+use crate::model::{Pair, SegModel};
 
 /// How a start builds its first solution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,20 +20,25 @@ pub enum Construct {
     Cheapest,
 }
 
-/// Builds a full solution (an edge per unit). `noise` > 0 perturbs the size order.
-pub fn construct(m: &SegModel, how: Construct, noise: f64, rng: &mut ChaCha8Rng) -> Vec<u32> {
+/// Reps ordered by deviation on one metric, lowest first (f64 bits of a non-negative
+/// shifted deviation keep the order).
+type ByDev = BTreeSet<(u64, u32)>;
+
+fn dev_key(d: f64) -> u64 {
+    // Deviations are ≥ −1; shifted they are ≥ 0, where the bit order is the number order.
+    (d + 2.0).max(0.0).to_bits()
+}
+
+/// Emptiest reps the construction offers each unit beside its list, per metric.
+const EMPTIEST: usize = 3;
+
+/// Builds a full solution (a local rep per unit). `noise` > 0 perturbs the size order.
+pub fn construct(m: &SegModel<'_>, how: Construct, noise: f64, rng: &mut ChaCha8Rng) -> Vec<u32> {
     let n = m.n_units();
-    let mut edge_of = vec![u32::MAX; n];
     if how == Construct::Cheapest {
-        for (u, slot) in edge_of.iter_mut().enumerate() {
-            let best = m
-                .edges(u)
-                .min_by(|&a, &b| m.edge_cost[a].total_cmp(&m.edge_cost[b]))
-                .unwrap_or(m.edge_start[u] as usize);
-            *slot = best as u32;
-        }
-        return edge_of;
+        return m.cheapest();
     }
+    let mut rep_of = vec![u32::MAX; n];
     let total: [f64; 3] =
         std::array::from_fn(|k| m.load.iter().map(|l| l[k]).sum::<f64>().max(1e-12));
     let mut load = vec![[0.0; 3]; m.n_reps()];
@@ -38,7 +46,7 @@ pub fn construct(m: &SegModel, how: Construct, noise: f64, rng: &mut ChaCha8Rng)
     for u in 0..n {
         if m.locked[u] {
             let e = m.edge_start[u] as usize;
-            edge_of[u] = e as u32;
+            rep_of[u] = m.edge_rep[e];
             let r = m.edge_rep[e] as usize;
             let l = m.pair_load(u, e);
             for k in 0..3 {
@@ -75,31 +83,74 @@ pub fn construct(m: &SegModel, how: Construct, noise: f64, rng: &mut ChaCha8Rng)
     }
     order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let penalty = 1e4 * (n as f64 + 1.0);
+    // On a segment that lists candidates: the reps by deviation, per metric.
+    let open = m.open.is_some();
+    let mut by_dev: Vec<ByDev> = Vec::new();
+    if open {
+        for &k in &m.metrics {
+            by_dev.push(
+                (0..m.n_reps())
+                    .filter(|&r| m.target[r][k] > 0.0)
+                    .map(|r| (dev_key(m.dev(r, k, load[r][k])), r as u32))
+                    .collect(),
+            );
+        }
+    }
+    let score_of = |load: &[[f64; 3]], u: usize, p: &Pair| {
+        let r = p.rep as usize;
+        let mut l = load[r];
+        let add = m.load_on(u, p);
+        for k in 0..3 {
+            l[k] += add[k];
+        }
+        let mut score = p.cost;
+        for &k in &m.metrics {
+            score += m.weight[k].max(1e-6) * m.dev(r, k, l[k]);
+        }
+        score + penalty * (m.violation(r, &l) - m.violation(r, &load[r]))
+    };
+    let mut extra: Vec<Pair> = Vec::with_capacity(EMPTIEST * 3);
     for (_, u) in order {
-        let mut best = (f64::INFINITY, m.edge_start[u] as usize);
+        let mut best = (f64::INFINITY, m.pair(u, m.edge_start[u] as usize));
         for e in m.edges(u) {
-            let r = m.edge_rep[e] as usize;
-            let mut l = load[r];
-            let add = m.pair_load(u, e);
-            for k in 0..3 {
-                l[k] += add[k];
-            }
-            let mut score = m.edge_cost[e];
-            for &k in &m.metrics {
-                score += m.weight[k].max(1e-6) * m.dev(r, k, l[k]);
-            }
-            score += penalty * (m.violation(r, &l) - m.violation(r, &load[r]));
-            if score < best.0 {
-                best = (score, e);
+            let p = m.pair(u, e);
+            let s = score_of(&load, u, &p);
+            if s < best.0 {
+                best = (s, p);
             }
         }
-        let e = best.1;
-        edge_of[u] = e as u32;
-        let r = m.edge_rep[e] as usize;
-        let l = m.pair_load(u, e);
+        if open {
+            extra.clear();
+            for set in &by_dev {
+                for &(_, r) in set.iter().take(EMPTIEST) {
+                    if m.edge_to(u, r).is_none()
+                        && let Some(p) = m.pair_to(u, r)
+                    {
+                        extra.push(p);
+                    }
+                }
+            }
+            for p in &extra {
+                let s = score_of(&load, u, p);
+                if s < best.0 {
+                    best = (s, *p);
+                }
+            }
+        }
+        let p = best.1;
+        let r = p.rep as usize;
+        rep_of[u] = p.rep;
+        let before = load[r];
+        let l = m.load_on(u, &p);
         for k in 0..3 {
             load[r][k] += l[k];
         }
+        for (i, &k) in m.metrics.iter().enumerate() {
+            if open && m.target[r][k] > 0.0 {
+                by_dev[i].remove(&(dev_key(m.dev(r, k, before[k])), p.rep));
+                by_dev[i].insert((dev_key(m.dev(r, k, load[r][k])), p.rep));
+            }
+        }
     }
-    edge_of
+    rep_of
 }

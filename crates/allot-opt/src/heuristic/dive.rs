@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::segment::SegModel;
+use crate::model::SegModel;
 
 /// Largest scaled capacity of a knapsack (dynamic-programming states per rep).
 const MAX_CAP: f64 = 20_000.0;
@@ -112,7 +112,7 @@ impl Caps {
     /// over one, when a free unit has no edge, or when one subgradient step would exceed
     /// [`MAX_ITERATION_WORK`].
     fn of(m: &SegModel) -> Option<Caps> {
-        if !m.metrics.is_empty() || m.hard_band {
+        if m.kind != crate::model::SegKind::Gap {
             return None;
         }
         let nr = m.n_reps();
@@ -121,7 +121,7 @@ impl Caps {
         let mut cap = vec![None; nr];
         let mut exact = true;
         for r in 0..nr {
-            let (w, a) = (m.max_workload[r], m.max_accounts[r]);
+            let (w, a) = (m.cap[r][1], m.cap[r][2]);
             let (k, room) = match (w.is_finite(), a.is_finite()) {
                 (true, true) => return None,
                 (true, false) => (0usize, w - locked[r][1]),
@@ -351,7 +351,7 @@ impl Subgradient<'_> {
 
 /// Lagrangian diving over one segment: the root relaxation, then dives on demand.
 pub struct Diver<'a> {
-    m: &'a SegModel,
+    m: &'a SegModel<'a>,
     k: Knapsacks,
     root: Vec<f64>,
     /// The root's Lagrangian bound on the segment's cost (valid when the knapsacks are
@@ -363,7 +363,7 @@ pub struct Diver<'a> {
 impl<'a> Diver<'a> {
     /// Solves the root relaxation of `m` with subgradient steps aimed at `upper` (the cost
     /// of a known solution). None when the model does not take the form of knapsacks.
-    pub fn new(m: &'a SegModel, upper: f64, stop: &dyn Fn() -> bool) -> Option<Diver<'a>> {
+    pub fn new(m: &'a SegModel<'a>, upper: f64, stop: &dyn Fn() -> bool) -> Option<Diver<'a>> {
         let k = Knapsacks::of(m)?;
         let n = m.n_units();
         // Start from each unit's second-cheapest cost: the price of its best alternative.
@@ -500,8 +500,8 @@ fn place_left_over(m: &SegModel, rep_of: Vec<Option<u32>>) -> Vec<u32> {
         let over = |e: usize| {
             let r = m.edge_rep[e] as usize;
             let l = m.pair_load(u, e);
-            let w = (load[r][0] + l[1] - m.max_workload[r]).max(0.0);
-            let a = (load[r][1] + l[2] - m.max_accounts[r]).max(0.0);
+            let w = (load[r][0] + l[1] - m.cap[r][1]).max(0.0);
+            let a = (load[r][1] + l[2] - m.cap[r][2]).max(0.0);
             w + a
         };
         let best = m
@@ -541,8 +541,8 @@ const IDLE_DIVES: usize = 100;
 
 /// What a run of dives found.
 pub struct DiveResult {
-    /// The best solution (edge per unit): the start's when no dive beat it.
-    pub edge_of: Vec<u32>,
+    /// The best solution (a local rep per unit): the start's when no dive beat it.
+    pub rep_of: Vec<u32>,
     /// The root's Lagrangian bound, when the knapsacks are exact.
     pub bound: Option<f64>,
 }
@@ -591,17 +591,17 @@ pub fn dive_search(
         let rep_of = diver.dive(aim, rng, stop);
         // When the greedy repair fails, the tabu search (which walks through broken
         // solutions) repairs instead.
-        let edges = crate::heuristic::tabu::repair_and_polish(m, rep_of.clone(), stop)
-            .unwrap_or_else(|| m.edges_to(&rep_of));
-        let r = crate::heuristic::tabu::tabu_search(m, &edges, rng, iterations, stop);
-        let (o, v) = m.evaluate(&r.edge_of);
+        let repaired =
+            crate::heuristic::tabu::repair_and_polish(m, rep_of.clone(), stop).unwrap_or(rep_of);
+        let r = crate::heuristic::tabu::tabu_search(m, &repaired, rng, iterations, stop);
+        let (o, v) = m.evaluate(&r.rep_of);
         if (v, o) < (best.0, best.1 - 1e-9 * (1.0 + best.1.abs())) {
-            best = (v, o, r.edge_of);
+            best = (v, o, r.rep_of);
             idle = 0;
         }
     }
     Some(DiveResult {
-        edge_of: best.2,
+        rep_of: best.2,
         bound,
     })
 }

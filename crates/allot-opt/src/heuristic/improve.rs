@@ -5,6 +5,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use super::state::{Score, State};
+use crate::model::Pair;
 
 /// How hard a swap phase looks: units of each worst rep tried, partners tried per unit.
 #[derive(Clone, Copy, Debug)]
@@ -52,7 +53,7 @@ pub fn local_search_over(
     effort: SwapEffort,
     stop: &dyn Fn() -> bool,
 ) -> bool {
-    let m = st.m;
+
     let mut free_order: Vec<usize> = units.to_vec();
     // Feasibility first always runs, even past the deadline, and so does one full pass on
     // a segment small enough for it to be quick: a start cut short must still hand back a
@@ -66,21 +67,8 @@ pub fn local_search_over(
         let mut improved = false;
         free_order.shuffle(rng);
         for &u in &free_order {
-            let cur = st.edge_of[u] as usize;
-            let mut best = st.score();
-            let mut best_e = None;
-            for e in m.edges(u) {
-                if e == cur {
-                    continue;
-                }
-                let s = st.eval_move(u, e);
-                if s.better_than(&best) {
-                    best = s;
-                    best_e = Some(e);
-                }
-            }
-            if let Some(e) = best_e {
-                st.apply_move(u, e);
+            if let Some(p) = best_move(st, u, st.score()) {
+                st.apply_move(u, p);
                 improved = true;
             }
         }
@@ -93,27 +81,38 @@ pub fn local_search_over(
     any
 }
 
-/// Edge of unit `u` to local rep `r`, if eligible.
+/// The best move of unit `u` (listed pairs and the under-target reps it does not list)
+/// when it beats `best`.
 #[inline]
-fn edge_to(st: &State<'_>, u: usize, r: usize) -> Option<usize> {
-    st.m.edges(u).find(|&e| st.m.edge_rep[e] as usize == r)
+fn best_move(st: &State<'_>, u: usize, mut best: Score) -> Option<Pair> {
+    let cur = st.rep_of[u];
+    let mut found = None;
+    for p in st.moves(u) {
+        if p.rep == cur {
+            continue;
+        }
+        let s = st.eval_move(u, &p);
+        if s.better_than(&best) {
+            best = s;
+            found = Some(p);
+        }
+    }
+    found
 }
 
-/// The swap of units `u` and `v` (of different reps, each eligible for the other's rep) when
+/// The swap of units `u` and `v` (of different reps, each allowed on the other's rep) when
 /// it beats `best`, which it then becomes.
 #[inline]
-fn try_swap(st: &State<'_>, u: usize, v: usize, best: &mut Score) -> Option<[(usize, usize); 2]> {
-    let m = st.m;
-    let a = m.edge_rep[st.edge_of[u] as usize] as usize;
-    let b = m.edge_rep[st.edge_of[v] as usize] as usize;
+fn try_swap(st: &State<'_>, u: usize, v: usize, best: &mut Score) -> Option<[(usize, Pair); 2]> {
+    let (a, b) = (st.rep_of[u], st.rep_of[v]);
     if a == b {
         return None;
     }
-    let (eu, ev) = (edge_to(st, u, b)?, edge_to(st, v, a)?);
-    let s = st.eval_swap(u, eu, v, ev);
+    let (pu, pv) = (st.pair_to(u, b)?, st.pair_to(v, a)?);
+    let s = st.eval_swap(u, &pu, v, &pv);
     if s.better_than(best) {
         *best = s;
-        Some([(u, eu), (v, ev)])
+        Some([(u, pu), (v, pv)])
     } else {
         None
     }
@@ -191,49 +190,60 @@ fn swap_pass(
     improved
 }
 
-/// While caps or hard bands are broken: apply the single best move over all `units`
-/// (steepest descent), so that the fewest changes restore feasibility.
+/// While caps, hard bands or budgets are broken: apply the move (else the swap) that
+/// lowers the violation and scores best over all `units` (steepest descent), so that the
+/// fewest changes restore feasibility. Ends when nothing lowers the violation, after
+/// [`REPAIR_MAX_STEPS`] changes per unit of the scope, or when `stop()` says so.
 fn repair(st: &mut State<'_>, units: &[usize], stop: &dyn Fn() -> bool) -> bool {
-    let m = st.m;
     let mut any = false;
     if units.len() > REPAIR_MAX_UNITS {
         // Steepest descent costs a full scan per move: on large segments the move passes
         // (first improvement) do the repair instead.
         return false;
     }
-    while st.violation() > 0.0 && !stop() {
-        let mut best = st.score();
-        let mut best_move = None;
+    let mut steps = 0;
+    while st.violation() > 0.0 && !stop() && steps < REPAIR_MAX_STEPS * units.len().max(1) {
+        steps += 1;
+        let now = st.violation();
+        let lowers = |s: &Score| s.violation < now - 1e-12;
+        let mut best: Option<Score> = None;
+        let mut chosen = None;
         for &u in units {
-            let cur = st.edge_of[u] as usize;
-            for e in m.edges(u) {
-                if e == cur {
+            let cur = st.rep_of[u];
+            for p in st.moves(u) {
+                if p.rep == cur {
                     continue;
                 }
-                let s = st.eval_move(u, e);
-                if s.better_than(&best) {
-                    best = s;
-                    best_move = Some((u, e));
+                let s = st.eval_move(u, &p);
+                if lowers(&s) && best.is_none_or(|b| s.better_than(&b)) {
+                    best = Some(s);
+                    chosen = Some((u, p));
                 }
             }
         }
-        if let Some((u, e)) = best_move {
-            st.apply_move(u, e);
+        if let Some((u, p)) = chosen {
+            st.apply_move(u, p);
             any = true;
             continue;
         }
         // No single move helps: the best swap between two units of different reps.
         let mut best_swap = None;
+        let mut best = st.score();
+        best.primary = f64::INFINITY;
         let pairs = units.len() * units.len();
         let step = (pairs / REPAIR_SWAP_PAIRS).max(1);
         let mut i = 0usize;
         while i < pairs {
             let (u, v) = (units[i / units.len()], units[i % units.len()]);
             i += step;
-            if u < v
-                && let Some(pair) = try_swap(st, u, v, &mut best)
-            {
-                best_swap = Some(pair);
+            if u < v {
+                let mut trial = best;
+                if let Some(pair) = try_swap(st, u, v, &mut trial)
+                    && lowers(&trial)
+                {
+                    best = trial;
+                    best_swap = Some(pair);
+                }
             }
         }
         match best_swap {
@@ -246,6 +256,9 @@ fn repair(st: &mut State<'_>, units: &[usize], stop: &dyn Fn() -> bool) -> bool 
     }
     any
 }
+
+/// Most repair changes per unit of its scope.
+const REPAIR_MAX_STEPS: usize = 2;
 
 /// Largest scope (units) the steepest-descent repair scans.
 const REPAIR_MAX_UNITS: usize = 5_000;

@@ -17,7 +17,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::SearchContext;
-use crate::segment::SegModel;
+use crate::model::{SegKind, SegModel};
 use construct::{Construct, construct};
 use improve::{local_search, local_search_over};
 use ruin::ruin_recreate;
@@ -26,8 +26,8 @@ use state::{Score, State};
 /// The best solution of a heuristic run on one segment.
 #[derive(Clone, Debug)]
 pub struct HeuristicResult {
-    /// Edge per local unit.
-    pub edge_of: Vec<u32>,
+    /// Local rep per unit.
+    pub rep_of: Vec<u32>,
     /// Objective (without penalty).
     pub objective: f64,
     /// Total violation of caps and hard bands (0 = feasible).
@@ -93,7 +93,7 @@ fn lp_rounding(m: &SegModel, ctx: &SearchContext) -> Option<Vec<u32>> {
         relax: true,
     };
     let values = crate::mip::solve_mip(m, None, limits).ok()?.lp_values?;
-    Some(crate::mip::round_lp(m, &values))
+    Some(m.reps_of(&crate::mip::round_lp(m, &values)))
 }
 
 /// Share of the first start's time its tabu search from the LP optimum takes when
@@ -105,8 +105,9 @@ const LP_START_MAX_S: f64 = 2.0;
 
 fn key(r: &HeuristicResult) -> Score {
     Score {
-        primary: r.objective + 1e4 * (1.0 + r.edge_of.len() as f64) * r.violation,
+        primary: r.objective + 1e4 * (1.0 + r.rep_of.len() as f64) * r.violation,
         spread: 0.0,
+        violation: r.violation,
     }
 }
 
@@ -120,11 +121,11 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
         Construct::Greedy
     };
     let noise = if start < 2 { 0.0 } else { 0.3 };
-    let edge_of = construct(m, how, noise, &mut rng);
-    let mut st = State::new(m, edge_of);
+    let rep_of = construct(m, how, noise, &mut rng);
+    let mut st = State::new(m, rep_of);
     let stop = || ctx.should_stop();
     local_search(&mut st, &mut rng, 50, &stop);
-    if tabu::fits(m) {
+    if m.kind == SegKind::Gap {
         // Generalized assignment: the tabu search does the work, then a last local pass.
         let per_iter = tabu::iteration_work(m);
         let iterations = (TABU_WORK / per_iter.max(1)).clamp(1_000, 1_000_000);
@@ -146,32 +147,32 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
                 let a = tabu::tabu_search(m, &lp, &mut rng, iterations / 2, &first_stop);
                 // With knapsack-shaped caps, Lagrangian dives from there take the rest.
                 if let Some(d) =
-                    dive::dive_search(m, &a.edge_of, &mut rng, ctx.remaining_s(), &stop)
+                    dive::dive_search(m, &a.rep_of, &mut rng, ctx.remaining_s(), &stop)
                 {
                     bound = d.bound;
-                    let mut st = State::new(m, d.edge_of);
+                    let mut st = State::new(m, d.rep_of);
                     if !ctx.should_stop() {
                         local_search(&mut st, &mut rng, 50, &stop);
                     }
                     return HeuristicResult {
                         objective: st.objective(),
                         violation: st.violation(),
-                        edge_of: st.edge_of,
+                        rep_of: st.rep_of,
                         cut_short: true,
                         start,
                         bound,
                     };
                 }
-                let b = tabu::tabu_search(m, &st.edge_of, &mut rng, iterations / 2, &stop);
-                let (oa, ob) = (m.evaluate(&a.edge_of), m.evaluate(&b.edge_of));
+                let b = tabu::tabu_search(m, &st.rep_of, &mut rng, iterations / 2, &stop);
+                let (oa, ob) = (m.evaluate(&a.rep_of), m.evaluate(&b.rep_of));
                 let cut = a.cut_short && ctx.should_stop() || b.cut_short;
                 let mut best = if (ob.1, ob.0) < (oa.1, oa.0) { b } else { a };
                 best.cut_short = cut || std::time::Instant::now() >= half;
                 best
             }
-            None => tabu::tabu_search(m, &st.edge_of, &mut rng, iterations, &stop),
+            None => tabu::tabu_search(m, &st.rep_of, &mut rng, iterations, &stop),
         };
-        let mut st = State::new(m, r.edge_of);
+        let mut st = State::new(m, r.rep_of);
         let mut cut = r.cut_short;
         if !ctx.should_stop() {
             local_search(&mut st, &mut rng, 50, &stop);
@@ -180,7 +181,7 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
         return HeuristicResult {
             objective: st.objective(),
             violation: st.violation(),
-            edge_of: st.edge_of,
+            rep_of: st.rep_of,
             cut_short: cut,
             start,
             bound,
@@ -203,7 +204,8 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
         (true, true) => a.1 < b.1 - 1e-12,
         (false, false) => a.2 < b.2 - 1e-9 * (1.0 + b.2.abs()),
     };
-    let mut best_edges = st.edge_of.clone();
+    let mut best_reps = st.rep_of.clone();
+    let mut best_pairs = st.cur.clone();
     let mut best_score = st.score();
     let mut best_key = true_key(&st);
     let mut best_violation = st.violation();
@@ -224,7 +226,7 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
             break;
         }
         let current = st.score();
-        let saved = st.edge_of.clone();
+        let saved = st.snapshot();
         let k = rng.random_range(1..=k_max);
         let lifted = ruin_recreate(&mut st, &mut rng, &free, k);
         local_search_over(
@@ -251,13 +253,14 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
         if improved {
             best_violation = st.violation();
             best_score = now;
-            best_edges.clone_from(&st.edge_of);
+            best_reps.clone_from(&st.rep_of);
+            best_pairs.clone_from(&st.cur);
             since_best = 0;
         } else {
             // Threshold acceptance: allow a slightly worse solution early on.
             let tau = 0.02 * (1.0 - round as f64 / rounds as f64);
             if now.primary > current.primary + tau * current.primary.abs() + 1e-12 {
-                st = State::new(m, saved);
+                st.restore(saved);
                 if oscillate {
                     st.set_penalty(penalty);
                 }
@@ -273,7 +276,7 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
             st.set_penalty(penalty);
         }
     }
-    let mut st = State::new(m, best_edges);
+    st.restore((best_reps, best_pairs));
     // The best was already repaired and locally searched; polish it only with time left.
     if ctx.should_stop() {
         cut = true;
@@ -284,7 +287,7 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
     HeuristicResult {
         objective: st.objective(),
         violation: st.violation(),
-        edge_of: st.edge_of,
+        rep_of: st.rep_of,
         cut_short: cut,
         start,
         bound: None,

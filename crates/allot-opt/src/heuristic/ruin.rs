@@ -66,15 +66,16 @@ pub fn ruin_recreate(
     for &u in &lifted {
         // Best insertion, except that with a small probability ("blink") the best is passed
         // over for the runner-up: the recreate explores instead of repeating itself.
-        let mut best = (f64::INFINITY, m.edge_start[u] as usize);
+        let first = m.pair(u, m.edge_start[u] as usize);
+        let mut best = (f64::INFINITY, first);
         let mut second = best;
-        for e in m.edges(u) {
-            let s = st.eval_place(u, e);
+        for p in st.moves(u) {
+            let s = st.eval_place(u, &p);
             if s < best.0 {
                 second = best;
-                best = (s, e);
+                best = (s, p);
             } else if s < second.0 {
-                second = (s, e);
+                second = (s, p);
             }
         }
         let pick = if second.0.is_finite() && rng.random::<f64>() < BLINK {

@@ -19,22 +19,9 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::segment::SegModel;
+use crate::model::SegModel;
 
-/// Largest dense unit×rep table the search builds (entries).
-const MAX_DENSE: usize = 4_000_000;
 
-/// Most units: an iteration scans every swap, O(units²).
-const MAX_UNITS: usize = 5_000;
-
-/// Whether the tabu search applies to `m`: a pure-cost model (no balanced metric, no hard
-/// band) small enough for its dense tables and its full swap scan.
-pub fn fits(m: &SegModel) -> bool {
-    m.metrics.is_empty()
-        && !m.hard_band
-        && m.n_units() <= MAX_UNITS
-        && m.n_units() * m.n_reps() <= MAX_DENSE
-}
 
 /// The units that can move: unlocked, with more than one edge.
 fn movable_units(m: &SegModel) -> Vec<usize> {
@@ -52,8 +39,8 @@ pub fn iteration_work(m: &SegModel) -> usize {
 /// The best solution a tabu search found.
 #[derive(Clone, Debug)]
 pub struct TabuResult {
-    /// Edge per local unit.
-    pub edge_of: Vec<u32>,
+    /// Local rep per unit.
+    pub rep_of: Vec<u32>,
     /// Whether the stop condition cut the iterations short.
     pub cut_short: bool,
 }
@@ -96,7 +83,7 @@ impl Tables {
             work,
             accounts: m.load.iter().map(|l| l[2]).collect(),
             cap: (0..nr)
-                .map(|r| [m.max_workload[r], m.max_accounts[r]])
+                .map(|r| [m.cap[r][1], m.cap[r][2]])
                 .collect(),
         }
     }
@@ -306,7 +293,7 @@ impl Found {
     }
 }
 
-/// Runs the tabu search from `start` for at most `iterations` iterations (or until `stop`)
+/// Runs the tabu search from `start` (a local rep per unit) for at most `iterations` iterations (or until `stop`)
 /// and returns the best feasible solution found (the least overloaded one when none was).
 pub fn tabu_search(
     m: &SegModel,
@@ -318,12 +305,12 @@ pub fn tabu_search(
     let n = m.n_units();
     let nr = m.n_reps();
     let t = Tables::of(m);
-    let rep_of: Vec<u32> = start.iter().map(|&e| m.edge_rep[e as usize]).collect();
+    let rep_of: Vec<u32> = start.to_vec();
     let movable = movable_units(m);
     let mut w = Walk::new(&t, rep_of);
     if movable.is_empty() || nr < 2 {
         return TabuResult {
-            edge_of: start.to_vec(),
+            rep_of: start.to_vec(),
             cut_short: false,
         };
     }
@@ -550,10 +537,7 @@ pub fn tabu_search(
         }
     }
     let rep_of = pool.best.map_or(least_over.2, |b| b.1);
-    TabuResult {
-        edge_of: m.edges_to(&rep_of),
-        cut_short,
-    }
+    TabuResult { rep_of, cut_short }
 }
 
 /// Units an ejection chain moves at most.
@@ -737,8 +721,8 @@ impl<'a> Chain<'a> {
 }
 
 /// Repairs a rep-per-unit assignment greedily (largest relief per cost first), then
-/// improves it by feasible descent and ejection chains until none improves. Returns an
-/// edge per unit, or None when the repair cannot reach every cap. A stop request ends the
+/// improves it by feasible descent and ejection chains until none improves. Returns a
+/// rep per unit, or None when the repair cannot reach every cap. A stop request ends the
 /// chains early.
 pub fn repair_and_polish(
     m: &SegModel,
@@ -756,5 +740,5 @@ pub fn repair_and_polish(
     while chain_step(&t, &mut w, &movable, stop) {
         w.descend(&t, &movable);
     }
-    Some(m.edges_to(&w.rep_of))
+    Some(w.rep_of)
 }

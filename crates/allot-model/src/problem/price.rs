@@ -1,0 +1,212 @@
+//! What a unit costs on a rep: the objective's linear terms, one definition for every
+//! engine, bound and report.
+//!
+//! A pair (unit, rep) has a disruption (accounts, or potential, of the unit whose owner
+//! would change), a distance (Σ great-circle km from the rep's home to the unit's accounts
+//! that have coordinates), a pairs.csv cost and a workload. The objective turns them into a
+//! cost with per-segment coefficients ([`CostTerms`]):
+//! - `redesign`: disruption weight × moved share of the segment's owned accounts (or
+//!   potential) + compactness weight × km / (the segment's accounts with coordinates) / 100
+//!   + pairs weight × pair cost (the balance maxima come on top);
+//! - `rebalance`: moved accounts + 0.01 × the redesign's compactness term + pairs weight ×
+//!   pair cost (and 0.01 × the balance maxima);
+//! - `cost`: the pair cost; `travel`: the km (+ pairs weight × pair cost).
+
+use crate::geo::haversine_km;
+use crate::ids::{RepIdx, UnitIdx};
+use crate::plan::{Objective, Plan};
+
+use super::Problem;
+
+/// Per-segment coefficients of the linear terms.
+#[derive(Clone, Debug, Default)]
+pub struct CostTerms {
+    /// Per segment: cost of one moved account (or one moved unit of potential).
+    pub moved: Vec<f64>,
+    /// Whether disruption is counted in potential rather than accounts.
+    pub by_potential: bool,
+    /// Per segment: cost of one km from rep home to account.
+    pub km: Vec<f64>,
+    /// Cost of one unit of pairs.csv cost.
+    pub pair: f64,
+}
+
+/// Everything about a unit on a rep.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Price {
+    /// Linear objective cost.
+    pub cost: f64,
+    /// Workload the unit puts on the rep (its pairs.csv workloads, else its own).
+    pub work: f64,
+    /// Accounts of the unit whose owner would change.
+    pub moved_accounts: u32,
+    /// Their potential.
+    pub moved_potential: f64,
+}
+
+impl CostTerms {
+    /// The coefficients the plan's objective gives each segment of `p`, and the balance
+    /// weights ([`crate::Metric::slot`] order).
+    pub(super) fn of(p: &Problem) -> (CostTerms, [f64; 3]) {
+        let plan: &Plan = &p.plan;
+        let ns = p.segments.len();
+        let (mut owned, mut owned_pot, mut with_coords) =
+            (vec![0.0f64; ns], vec![0.0f64; ns], vec![0.0f64; ns]);
+        for (i, a) in p.accounts.iter().enumerate() {
+            let s = p.account_segment[i].index();
+            if p.account_had_owner[i] {
+                owned[s] += 1.0;
+                owned_pot[s] += a.potential;
+            }
+            if a.coords().is_some() {
+                with_coords[s] += 1.0;
+            }
+        }
+        let by_potential = plan.disruption.by_potential;
+        // Compactness only where every rep of the segment has a home.
+        let compact: Vec<f64> = p
+            .segments
+            .iter()
+            .map(|s| {
+                if s.reps.iter().all(|r| p.reps[r.index()].coords().is_some()) {
+                    plan.compactness_weight(&s.name)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let per_km = |s: usize| compact[s] / with_coords[s].max(1.0) / 100.0;
+        let share = |s: usize| {
+            if by_potential {
+                1.0 / owned_pot[s].max(1e-9)
+            } else {
+                1.0 / owned[s].max(1.0)
+            }
+        };
+        let mut w = [0.0; 3];
+        for m in &plan.balance.metrics {
+            w[m.slot()] = plan.balance.weight(*m);
+        }
+        let (moved, km, pair, balance): (Vec<f64>, Vec<f64>, f64, [f64; 3]) = match plan.objective
+        {
+            Objective::Redesign => (
+                (0..ns).map(|s| plan.disruption.weight * share(s)).collect(),
+                (0..ns).map(per_km).collect(),
+                plan.pairs.weight,
+                w,
+            ),
+            Objective::Rebalance => (
+                // In accounts: a moved share of the owned accounts, times their number.
+                (0..ns).map(|s| share(s) * owned[s].max(1.0)).collect(),
+                (0..ns).map(|s| 0.01 * per_km(s)).collect(),
+                plan.pairs.weight,
+                w.map(|x| 0.01 * x),
+            ),
+            Objective::Cost => (vec![0.0; ns], vec![0.0; ns], 1.0, [0.0; 3]),
+            Objective::Travel => (vec![0.0; ns], vec![1.0; ns], plan.pairs.weight, [0.0; 3]),
+        };
+        (
+            CostTerms {
+                moved,
+                by_potential,
+                km,
+                pair,
+            },
+            balance,
+        )
+    }
+}
+
+impl Problem {
+    /// Accounts (and their potential) of unit `u` whose owner changes if it goes to `r`.
+    pub fn moved(&self, u: UnitIdx, r: RepIdx) -> (u32, f64) {
+        let mut n = 0;
+        let mut pot = 0.0;
+        for a in self.units.members(u) {
+            let i = a.index();
+            if self.account_had_owner[i] && self.account_owner[i] != Some(r) {
+                n += 1;
+                pot += self.accounts[i].potential;
+            }
+        }
+        (n, pot)
+    }
+
+    /// Σ great-circle km from `r`'s home to the accounts of `u` with coordinates (0 when
+    /// the rep has no home).
+    pub fn km(&self, u: UnitIdx, r: RepIdx) -> f64 {
+        let Some(home) = self.reps[r.index()].coords() else {
+            return 0.0;
+        };
+        self.units
+            .members(u)
+            .iter()
+            .filter_map(|a| self.accounts[a.index()].coords())
+            .map(|at| haversine_km(home, at))
+            .sum()
+    }
+
+    /// Whether every account of `u` with coordinates is within the travel cap of `r`'s
+    /// home (always, without a cap or a home).
+    pub fn within_travel_cap(&self, u: UnitIdx, r: RepIdx) -> bool {
+        let (Some(max_km), Some(home)) =
+            (self.plan.compactness.max_km, self.reps[r.index()].coords())
+        else {
+            return true;
+        };
+        self.units
+            .members(u)
+            .iter()
+            .filter_map(|a| self.accounts[a.index()].coords())
+            .all(|at| haversine_km(home, at) <= max_km + 1e-6)
+    }
+
+    /// Whether unit `u` may go to rep `r`: eligible (class, lock) and within the travel cap.
+    pub fn allowed(&self, u: UnitIdx, r: RepIdx) -> bool {
+        self.eligible(u).binary_search(&r).is_ok() && self.within_travel_cap(u, r)
+    }
+
+    /// The pair cost and workload of `u` on `r` from pairs.csv (Σ over its accounts; the
+    /// account's own workload where the row gives none); `(0, own workload)` without a pairs file.
+    pub fn pair_terms(&self, u: UnitIdx, r: RepIdx) -> (f64, f64) {
+        let Some(pairs) = &self.pairs else {
+            return (0.0, self.units.load[u.index()][1]);
+        };
+        let (mut c, mut w) = (0.0, 0.0);
+        for a in self.units.members(u) {
+            match pairs.get(&(*a, r)) {
+                Some(&(pc, pw)) => {
+                    c += pc;
+                    w += pw;
+                }
+                None => w += self.accounts[a.index()].workload,
+            }
+        }
+        (c, w)
+    }
+
+    /// Everything about unit `u` on rep `r`: the objective's linear cost, the workload and
+    /// the disruption.
+    pub fn price(&self, u: UnitIdx, r: RepIdx) -> Price {
+        let s = self.units.segment[u.index()].index();
+        let t = &self.costs;
+        let (moved_accounts, moved_potential) = self.moved(u, r);
+        let (pair, work) = self.pair_terms(u, r);
+        let mut cost = t.pair * pair;
+        let moved = if t.by_potential {
+            moved_potential
+        } else {
+            moved_accounts as f64
+        };
+        cost += t.moved[s] * moved;
+        if t.km[s] != 0.0 {
+            cost += t.km[s] * self.km(u, r);
+        }
+        Price {
+            cost,
+            work,
+            moved_accounts,
+            moved_potential,
+        }
+    }
+}

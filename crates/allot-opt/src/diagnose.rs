@@ -1,0 +1,182 @@
+//! Why a segment has no feasible assignment, as data: the binding rule and by how much.
+//!
+//! [`diagnose`] reads the segment's constraints with an exhaustive `match`: each rule has a
+//! cheap proof that it cannot hold (caps that add up to less than the segment needs, locks
+//! beyond a cap or the band, a unit too large for the band on every eligible rep, accounts
+//! beyond the travel cap of every eligible rep). Budgets are diagnosed across segments when
+//! they are shared ([`crate::model::budget`]). The CLI turns a [`Binding`] into words.
+
+use allot_model::constraint::Measure;
+use allot_model::{Constraint, Metric, RepIdx, UnitIdx};
+use serde::Serialize;
+
+use crate::model::SegModel;
+
+/// The rule that makes a segment infeasible, with the amounts that prove it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "binding", rename_all = "snake_case")]
+pub enum Binding {
+    /// The reps' caps on a metric add up to less than the segment's units need.
+    CapTotal {
+        /// The capped metric.
+        metric: Metric,
+        /// Σ of the reps' caps.
+        caps: f64,
+        /// What the units need at least.
+        need: f64,
+    },
+    /// Accounts locked to a rep already exceed its cap.
+    LockedOverCap {
+        /// The rep.
+        rep: RepIdx,
+        /// The capped metric.
+        metric: Metric,
+        /// The locked load.
+        locked: f64,
+        /// The cap.
+        cap: f64,
+    },
+    /// Accounts locked to a rep already put it beyond the band.
+    LockedOverBand {
+        /// The rep.
+        rep: RepIdx,
+        /// The banded metric.
+        metric: Metric,
+        /// Its deviation from target with the locked accounts alone (a fraction).
+        deviation: f64,
+        /// The band (a fraction).
+        band: f64,
+    },
+    /// A unit (an account family) alone puts every rep it may go to beyond the band.
+    UnitOverBand {
+        /// The unit.
+        unit: UnitIdx,
+        /// The banded metric.
+        metric: Metric,
+        /// The least deviation it causes on any eligible rep (a fraction).
+        deviation: f64,
+        /// The band (a fraction).
+        band: f64,
+    },
+    /// The accounts that must move exceed a disruption budget.
+    Budget {
+        /// The plan key that states the budget.
+        stated: String,
+        /// What the budget counts.
+        measure: Measure,
+        /// The budget.
+        limit: f64,
+        /// The least any assignment must move.
+        least: f64,
+        /// Of which: accounts whose owner cannot keep them (leaving, another segment).
+        unkeepable: f64,
+    },
+    /// A unit's accounts are farther than the travel cap from every eligible rep's home.
+    Travel {
+        /// The unit.
+        unit: UnitIdx,
+        /// The least distance (km) from an eligible rep's home to the unit's farthest account.
+        nearest_km: f64,
+        /// The cap.
+        max_km: f64,
+    },
+}
+
+/// A reason why no assignment of `m` can be feasible, found without search.
+pub fn diagnose(m: &SegModel<'_>) -> Option<Binding> {
+    let locked = m.locked_loads();
+    for c in &m.constraints {
+        let found = match c {
+            // Every unit has at least one listed pair, locks have one, families are units.
+            Constraint::Coverage | Constraint::Eligibility | Constraint::Family => None,
+            // A lock against a cap or the band is diagnosed by that rule.
+            Constraint::Lock => None,
+            Constraint::Cap(metric) => cap_binding(m, *metric, &locked),
+            Constraint::Band { metric, band } => band_binding(m, *metric, *band, &locked),
+            // Shared between segments: diagnosed when the budget is split.
+            Constraint::Budget(_) => None,
+            Constraint::Travel { max_km } => m.stranded.first().map(|&(u, km)| Binding::Travel {
+                unit: m.units[u],
+                nearest_km: km,
+                max_km: *max_km,
+            }),
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// Caps that add up to less than the units need, or locks beyond a cap.
+fn cap_binding(m: &SegModel<'_>, metric: Metric, locked: &[[f64; 3]]) -> Option<Binding> {
+    let k = metric.slot();
+    for (r, l) in locked.iter().enumerate() {
+        let cap = m.cap[r][k];
+        if l[k] > cap * (1.0 + 1e-12) + 1e-12 {
+            return Some(Binding::LockedOverCap {
+                rep: m.reps[r],
+                metric,
+                locked: l[k],
+                cap,
+            });
+        }
+    }
+    let caps: f64 = m.cap.iter().map(|c| c[k]).sum();
+    if !caps.is_finite() {
+        return None;
+    }
+    // The least each unit can weigh on whichever rep takes it.
+    let need: f64 = (0..m.n_units())
+        .map(|u| {
+            m.edges(u)
+                .map(|e| m.pair_load(u, e)[k])
+                .fold(f64::INFINITY, f64::min)
+        })
+        .filter(|x| x.is_finite())
+        .sum();
+    (caps < need * (1.0 - 1e-12)).then_some(Binding::CapTotal { metric, caps, need })
+}
+
+/// Locks beyond the band, or a unit too large for the band on every eligible rep.
+fn band_binding(
+    m: &SegModel<'_>,
+    metric: Metric,
+    band: f64,
+    locked: &[[f64; 3]],
+) -> Option<Binding> {
+    let k = metric.slot();
+    if !m.hard_band || !m.metrics.contains(&k) {
+        return None;
+    }
+    for (r, l) in locked.iter().enumerate() {
+        let d = m.dev(r, k, l[k]);
+        if d > band + 1e-12 {
+            return Some(Binding::LockedOverBand {
+                rep: m.reps[r],
+                metric,
+                deviation: d,
+                band,
+            });
+        }
+    }
+    for u in (0..m.n_units()).filter(|&u| !m.locked[u]) {
+        let listed = m
+            .edges(u)
+            .map(|e| m.dev(m.edge_rep[e] as usize, k, m.pair_load(u, e)[k]))
+            .fold(f64::INFINITY, f64::min);
+        let least = match &m.open {
+            Some(o) => listed.min(o.least_dev(u, k, m.load[u][k])),
+            None => listed,
+        };
+        if least.is_finite() && least > band + 1e-12 {
+            return Some(Binding::UnitOverBand {
+                unit: m.units[u],
+                metric,
+                deviation: least,
+                band,
+            });
+        }
+    }
+    None
+}

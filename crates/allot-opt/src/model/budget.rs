@@ -1,0 +1,154 @@
+//! Sharing a disruption budget between segments.
+//!
+//! A budget (`[disruption] max_moves`, `max_moved_pct`, `max_moved_potential_pct`) bounds a
+//! sum over every segment, but segments are solved apart. Each segment first gets what it
+//! must move in any case — its units that cannot stay with their owner (a leaving owner, an
+//! owner now in another segment) and what its over-target reps must shed to reach the band
+//! ([`crate::bound::band_bound_with`]) — then the rest of the budget in proportion to its
+//! owned accounts (or potential). When the musts alone exceed the budget, no assignment
+//! can keep it: [`split`] says by how much.
+
+use allot_model::Problem;
+use allot_model::constraint::Measure;
+
+use super::{SegModel, measure_slot};
+
+/// A budget that the segments' forced moves already exceed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Short {
+    /// The plan key that states the budget.
+    pub stated: String,
+    /// What it counts.
+    pub measure: Measure,
+    /// The budget.
+    pub limit: f64,
+    /// The least any assignment keeping the other rules must move (a lower bound).
+    pub least: f64,
+    /// Of which: units whose owner cannot keep them (leaving, or in another segment).
+    pub unkeepable: f64,
+}
+
+/// Largest segment (listed pairs) whose least moves come from an LP relaxation.
+const LP_MAX_PAIRS: usize = 200_000;
+
+/// The least segment `m` must move on `measure` (a lower bound), and the part of it that
+/// units whose owner cannot keep them make up. On a segment that lists every pair and is
+/// small enough, the LP relaxation of "fewest moves within the rows"; else every unit at
+/// least its cheapest pair's move, plus what hard bands force over-target reps to shed.
+pub fn least_moved(m: &SegModel<'_>, measure: Measure) -> (f64, f64) {
+    if m.edge_moved.is_empty() {
+        return (0.0, 0.0);
+    }
+    let (combinatorial, unkeepable) = least_moved_combinatorial(m, measure);
+    let mut least = combinatorial;
+    if m.complete && m.n_pairs() <= LP_MAX_PAIRS {
+        let k = measure_slot(measure);
+        let mut fewest = m.clone();
+        fewest.edge_cost = m.edge_moved.iter().map(|x| x[k]).collect();
+        fewest.weight = [0.0; 3];
+        fewest.budgets.clear();
+        fewest
+            .constraints
+            .retain(|c| !matches!(c, allot_model::Constraint::Budget(_)));
+        let limits = crate::mip::MipLimits {
+            time_limit: 5.0,
+            node_limit: 0,
+            relax: true,
+        };
+        // An infeasible LP means the segment breaks its own rows whatever moves: that is
+        // diagnosed by those rows, not blamed on the budget.
+        if let Ok(r) = crate::mip::solve_mip(&fewest, None, limits)
+            && r.status != crate::mip::MipStatus::Infeasible
+            && r.bound.is_finite()
+        {
+            least = least.max(r.bound);
+        }
+    }
+    if measure == Measure::Accounts {
+        // Whole accounts move.
+        least = (least - 1e-6).ceil().max(0.0);
+    }
+    (least, unkeepable)
+}
+
+fn least_moved_combinatorial(m: &SegModel<'_>, measure: Measure) -> (f64, f64) {
+    let k = measure_slot(measure);
+    let floor: f64 = (0..m.n_units())
+        .map(|u| {
+            m.edges(u)
+                .map(|e| m.edge_moved[e][k])
+                .fold(f64::INFINITY, f64::min)
+        })
+        .filter(|x| x.is_finite())
+        .sum();
+    let cost = |e: usize| m.edge_moved[e][k];
+    // An unlisted pair moves the unit's whole owned measure: at least its most moving
+    // listed pair.
+    let off = |u: usize| {
+        if m.complete {
+            f64::INFINITY
+        } else {
+            m.edges(u).map(|e| m.edge_moved[e][k]).fold(0.0, f64::max)
+        }
+    };
+    let shed = crate::bound::band_bound_with(m, &cost, &off);
+    (floor + if shed.is_finite() { shed } else { 0.0 }, floor)
+}
+
+/// Shares every budget of the problem between `models` (their budget rows, in the order
+/// of the problem's budget constraints). Errs with the first budget the segments' forced
+/// moves exceed.
+pub fn split(p: &Problem, models: &mut [SegModel<'_>]) -> Result<(), Short> {
+    let budgets: Vec<&allot_model::constraint::Budget> = p
+        .constraints
+        .iter()
+        .filter_map(|c| match c {
+            allot_model::Constraint::Budget(b) => Some(b),
+            _ => None,
+        })
+        .collect();
+    for (i, b) in budgets.iter().enumerate() {
+        let forced: Vec<(f64, f64)> = models.iter().map(|m| least_moved(m, b.measure)).collect();
+        let least: f64 = forced.iter().map(|f| f.0).sum();
+        if !(least <= b.limit * (1.0 + 1e-9) + 1e-9) {
+            return Err(Short {
+                stated: b.stated.clone(),
+                measure: b.measure,
+                limit: b.limit,
+                least,
+                unkeepable: forced.iter().map(|f| f.1).sum(),
+            });
+        }
+        let owned: Vec<f64> = models
+            .iter()
+            .map(|m| {
+                (0..m.n_units())
+                    .map(|u| {
+                        m.edges(u)
+                            .map(|e| m.edge_moved.get(e).map_or(0.0, |x| x[measure_slot(b.measure)]))
+                            .fold(0.0, f64::max)
+                    })
+                    .sum::<f64>()
+            })
+            .collect();
+        let total_owned: f64 = owned.iter().sum();
+        let slack = b.limit - least;
+        for (s, m) in models.iter_mut().enumerate() {
+            let weight = if total_owned > 0.0 {
+                owned[s] / total_owned
+            } else {
+                1.0 / forced.len() as f64
+            };
+            let share = forced[s].0 + slack * weight;
+            if let Some(row) = m.budgets.get_mut(i) {
+                // Whole accounts: a share of accounts is rounded down (the rest is slack).
+                row.limit = match b.measure {
+                    Measure::Accounts => (share + 1e-9).floor().max(forced[s].0.ceil()),
+                    Measure::Potential => share,
+                };
+                row.bound_limit = b.limit - (least - forced[s].0);
+            }
+        }
+    }
+    Ok(())
+}

@@ -55,10 +55,11 @@ pub fn local_search_over(
 ) -> bool {
 
     let mut free_order: Vec<usize> = units.to_vec();
-    // Feasibility first always runs, even past the deadline, and so does one full pass on
-    // a segment small enough for it to be quick: a start cut short must still hand back a
-    // repaired, locally improved solution, without overrunning the limit on a huge segment.
-    let mut any = repair(st, units, &|| false);
+    // Feasibility first: its first step (or pass) always runs, even past the deadline, and
+    // so does one full pass on a segment small enough for it to be quick: a start cut short
+    // must still hand back a repaired, locally improved solution, without overrunning the
+    // limit on a huge segment.
+    let mut any = repair(st, units, stop);
     let first_pass_free = units.len() <= MANDATORY_PASS_MAX;
     for pass in 0..max_passes {
         if (pass > 0 || !first_pass_free) && stop() {
@@ -191,18 +192,25 @@ fn swap_pass(
 }
 
 /// While caps, hard bands or budgets are broken: apply the move (else the swap) that
-/// lowers the violation and scores best over all `units` (steepest descent), so that the
-/// fewest changes restore feasibility. Ends when nothing lowers the violation, after
-/// [`REPAIR_MAX_STEPS`] changes per unit of the scope, or when `stop()` says so.
+/// lowers the violation and scores best over all `units` (steepest descent, so that the
+/// fewest changes restore feasibility) on scopes up to [`REPAIR_STEEPEST_MAX`] units; on
+/// larger ones, passes that move each unit to its best violation-lowering pair. Ends when
+/// nothing lowers the violation, after [`REPAIR_MAX_STEPS`] changes per unit of the scope,
+/// or — after a first step or pass — when `stop()` says so.
 fn repair(st: &mut State<'_>, units: &[usize], stop: &dyn Fn() -> bool) -> bool {
-    let mut any = false;
     if units.len() > REPAIR_MAX_UNITS {
-        // Steepest descent costs a full scan per move: on large segments the move passes
-        // (first improvement) do the repair instead.
+        // On huge segments the move passes (first improvement) do the repair instead.
         return false;
     }
+    if units.len() > REPAIR_STEEPEST_MAX {
+        return repair_by_passes(st, units, stop);
+    }
+    let mut any = false;
     let mut steps = 0;
-    while st.violation() > 0.0 && !stop() && steps < REPAIR_MAX_STEPS * units.len().max(1) {
+    while st.violation() > 0.0
+        && !(steps > 0 && stop())
+        && steps < REPAIR_MAX_STEPS * units.len().max(1)
+    {
         steps += 1;
         let now = st.violation();
         let lowers = |s: &Score| s.violation < now - 1e-12;
@@ -226,39 +234,92 @@ fn repair(st: &mut State<'_>, units: &[usize], stop: &dyn Fn() -> bool) -> bool 
             any = true;
             continue;
         }
-        // No single move helps: the best swap between two units of different reps.
-        let mut best_swap = None;
-        let mut best = st.score();
-        best.primary = f64::INFINITY;
-        let pairs = units.len() * units.len();
-        let step = (pairs / REPAIR_SWAP_PAIRS).max(1);
-        let mut i = 0usize;
-        while i < pairs {
-            let (u, v) = (units[i / units.len()], units[i % units.len()]);
-            i += step;
-            if u < v {
-                let mut trial = best;
-                if let Some(pair) = try_swap(st, u, v, &mut trial)
-                    && lowers(&trial)
-                {
-                    best = trial;
-                    best_swap = Some(pair);
+        if !repair_swap(st, units) {
+            break;
+        }
+        any = true;
+    }
+    any
+}
+
+/// Repair passes: each unit in turn to its best-scoring pair that lowers the violation.
+fn repair_by_passes(st: &mut State<'_>, units: &[usize], stop: &dyn Fn() -> bool) -> bool {
+    let mut any = false;
+    for pass in 0..REPAIR_MAX_STEPS {
+        if st.violation() <= 0.0 || (pass > 0 && stop()) {
+            break;
+        }
+        let start = st.violation();
+        for &u in units {
+            let now = st.violation();
+            if now <= 0.0 {
+                break;
+            }
+            let cur = st.rep_of[u];
+            let mut best: Option<Score> = None;
+            let mut chosen = None;
+            for p in st.moves(u) {
+                if p.rep == cur {
+                    continue;
+                }
+                let s = st.eval_move(u, &p);
+                if s.violation < now - 1e-12 && best.is_none_or(|b| s.better_than(&b)) {
+                    best = Some(s);
+                    chosen = Some(p);
                 }
             }
-        }
-        match best_swap {
-            Some(changes) => {
-                st.apply_many(&changes);
+            if let Some(p) = chosen {
+                st.apply_move(u, p);
                 any = true;
             }
-            None => break,
+        }
+        if st.violation() >= start - 1e-12 {
+            if !repair_swap(st, units) {
+                break;
+            }
+            any = true;
         }
     }
     any
 }
 
-/// Most repair changes per unit of its scope.
+/// The swap between two units of different reps that lowers the violation most (scored as
+/// a whole); says whether it applied one.
+fn repair_swap(st: &mut State<'_>, units: &[usize]) -> bool {
+    let now = st.violation();
+    let mut best_swap = None;
+    let mut best = st.score();
+    best.primary = f64::INFINITY;
+    let pairs = units.len() * units.len();
+    let step = (pairs / REPAIR_SWAP_PAIRS).max(1);
+    let mut i = 0usize;
+    while i < pairs {
+        let (u, v) = (units[i / units.len()], units[i % units.len()]);
+        i += step;
+        if u < v {
+            let mut trial = best;
+            if let Some(pair) = try_swap(st, u, v, &mut trial)
+                && trial.violation < now - 1e-12
+            {
+                best = trial;
+                best_swap = Some(pair);
+            }
+        }
+    }
+    match best_swap {
+        Some(changes) => {
+            st.apply_many(&changes);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Most repair steps per unit of its scope (steepest descent), or passes (larger scopes).
 const REPAIR_MAX_STEPS: usize = 2;
+
+/// Largest scope (units) repaired by steepest descent.
+const REPAIR_STEEPEST_MAX: usize = 1_000;
 
 /// Largest scope (units) the steepest-descent repair scans.
 const REPAIR_MAX_UNITS: usize = 5_000;

@@ -145,8 +145,18 @@ pub struct InitArgs {
 /// Arguments of `bench`.
 #[derive(Debug, Args, Clone)]
 pub struct BenchArgs {
-    /// Which suite: gap (OR-Library instances), demo (the bundled demo), scale (a generated instance).
+    /// Which suite: gap (OR-Library instances), demo (the bundled demo), scale (a generated
+    /// instance), plan (--accounts, --reps and --plan as given).
     pub suite: String,
+    /// plan: the accounts file.
+    #[arg(long, value_name = "FILE")]
+    pub accounts: Option<PathBuf>,
+    /// plan: the reps file.
+    #[arg(long, value_name = "FILE")]
+    pub reps: Option<PathBuf>,
+    /// plan: the plan file (its objective, bands and rules; the time limit comes from --time-limit).
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
     /// scale: accounts of the generated instance.
     #[arg(long = "n-accounts", default_value_t = 100_000)]
     pub n_accounts: usize,

@@ -19,6 +19,7 @@
 
 pub mod bound;
 pub mod diagnose;
+pub mod fixing;
 pub mod heuristic;
 pub mod lns;
 pub mod mip;

@@ -28,6 +28,9 @@ pub struct LnsBudget {
     pub free_units: usize,
     /// Branch-and-bound nodes per sub-solve.
     pub node_limit: i32,
+    /// Whether to search cores of the LP optimum (where no exact MILP of the whole segment
+    /// follows).
+    pub cores: bool,
 }
 
 /// What an LNS run did.
@@ -45,6 +48,11 @@ pub struct LnsResult {
     pub cut_short: bool,
     /// The segment's LP relaxation bound, when the run solved it.
     pub lp_bound: Option<f64>,
+    /// The LP relaxation's optimum over every allowed pair (values and reduced costs per
+    /// edge), when the run solved it on a segment that lists them all.
+    pub relaxation: Option<crate::fixing::Relaxation>,
+    /// Whether the best solution is proven optimal for the whole segment.
+    pub proven: bool,
 }
 
 /// The sub-model of `m` in which only `free` units move; every other unit stays on its
@@ -170,6 +178,14 @@ pub fn sub_model_within<'p>(
     }
     sub.units = vec![UnitIdx(0); sub.load.len()];
     (sub, warm)
+}
+
+/// The units with more than one pair a solution better than `upper` may use.
+fn core_units(m: &SegModel<'_>, lp: &crate::fixing::Relaxation, upper: f64) -> Vec<usize> {
+    let keep = crate::fixing::core_edges(m, lp, upper);
+    (0..m.n_units())
+        .filter(|&u| !m.locked[u] && m.edges(u).filter(|&e| keep[e]).count() > 1)
+        .collect()
 }
 
 /// Whether (violation, objective) `a` is strictly better than `b`.
@@ -354,6 +370,21 @@ fn rep_neighbourhood(
 /// Largest segment (pairs) whose LP relaxation guides a first neighbourhood.
 const RINS_MAX_PAIRS: usize = 100_000;
 
+/// Branch-and-bound nodes of each core MILP of the search from the LP optimum.
+const CORE_NODE_LIMIT: i32 = 300;
+
+/// Largest share of the time left one core MILP may take.
+const CORE_TIME_SHARE: f64 = 0.3;
+
+/// Local-search passes that repair and polish the rounded LP optimum.
+const LP_POLISH_PASSES: usize = 10;
+
+/// Whether the search starts from the segment's LP relaxation (rounded, its fractional
+/// units placed exactly, then a RINS neighbourhood): on linear objectives small enough.
+pub fn rounds_lp(m: &SegModel<'_>) -> bool {
+    m.kind != SegKind::Balance && m.n_pairs() <= RINS_MAX_PAIRS
+}
+
 /// Branch-and-bound nodes of the LP-guided step.
 const RINS_NODE_LIMIT: i32 = 1;
 
@@ -362,6 +393,9 @@ const RINS_MAX_UNITS: usize = 600;
 
 /// Share of the time left the LP-guided step of a pure-cost segment may take.
 const RINS_TIME_SHARE: f64 = 0.15;
+
+/// How far a linear segment's neighbourhoods may grow, in multiples of the plan's size.
+const LINEAR_GROWTH: usize = 2;
 
 /// Smallest neighbourhood the adaptive size may shrink to.
 const MIN_FREE: usize = 12;
@@ -390,6 +424,9 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
         movable / 2
     } else if pure_cost {
         (movable as f64 * PURE_COST_FREE) as usize
+    } else if m.kind == SegKind::Linear {
+        // Steps that prove their neighbourhood optimal grow it, up to this.
+        LINEAR_GROWTH * budget.free_units
     } else {
         budget.free_units
     }
@@ -398,7 +435,7 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
     let mut size = if pure_cost {
         MIN_FREE.min(max_free) as f64
     } else {
-        max_free as f64
+        max_free.min(budget.free_units) as f64
     };
     let stall = (2 * m.n_reps()).clamp(10, 60);
     let mut since = 0;
@@ -407,12 +444,10 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
     // units on which it and the start disagree (a RINS neighbourhood). With few reps (or few
     // capacity rows) the LP optimum is nearly integral, so this is where the optimum lies.
     let mut lp_bound = None;
+    let mut relaxation = None;
+    let mut proven = false;
     let mut rins: Option<Vec<usize>> = None;
-    if m.kind != SegKind::Balance
-        && incumbent.violation == 0.0
-        && m.n_pairs() <= RINS_MAX_PAIRS
-        && !ctx.should_stop()
-    {
+    if rounds_lp(m) && !ctx.should_stop() {
         let limits = MipLimits {
             time_limit: ctx.remaining_s(),
             node_limit: 0,
@@ -425,6 +460,13 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             // of them (and each budget row is all the segment could move).
             if m.complete && m.budgets_bound_exactly() {
                 lp_bound = r.bound.is_finite().then_some(r.bound);
+                if let (Some(b), Some(reduced)) = (lp_bound, r.lp_reduced.clone()) {
+                    relaxation = Some(crate::fixing::Relaxation {
+                        values: values.clone(),
+                        reduced,
+                        bound: b,
+                    });
+                }
             }
             // LP rounding: every unit on its LP edge, and the few fractional ones (with few
             // reps, at most about one per band row) placed exactly by a small MILP.
@@ -433,6 +475,9 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             let frac: Vec<usize> = (0..m.n_units())
                 .filter(|&u| facts.movable[u] && values[lp_edge[u] as usize] < 1.0 - 1e-6)
                 .collect();
+            if std::env::var_os("ALLOT_DEBUG").is_some() {
+                eprintln!("DEBUG {} lp done frac {} left {:.3}s", m.name, frac.len(), ctx.remaining_s());
+            }
             if frac.len() <= RINS_MAX_UNITS {
                 let (sub, _) = sub_model(m, &lp_reps, &frac);
                 let limits = MipLimits {
@@ -452,18 +497,50 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
                         improvements += 1;
                     }
                 }
+                if std::env::var_os("ALLOT_DEBUG").is_some() {
+                    eprintln!("DEBUG {} frac milp done obj {} viol {} left {:.3}s", m.name, incumbent.objective, incumbent.violation, ctx.remaining_s());
+                }
+            }
+            // From the LP optimum: cores of the pairs with small reduced costs, solved
+            // exactly, widened until one holds a solution.
+            if let Some(lp) = relaxation.as_ref().filter(|_| budget.cores) {
+                let left = || ctx.remaining_s();
+                let c = crate::fixing::core_search(m, lp, incumbent.objective, CORE_NODE_LIMIT, &left, CORE_TIME_SHARE);
+                cut_short |= c.clock_stopped;
+                if let Some(reps) = c.rep_of
+                    && incumbent.offer(m, reps)
+                {
+                    improvements += 1;
+                }
+                proven = c.proven;
+                if std::env::var_os("ALLOT_DEBUG").is_some() {
+                    eprintln!("DEBUG {} core search obj {} proven {} left {:.3}s", m.name, incumbent.objective, c.proven, ctx.remaining_s());
+                }
+            }
+            // The rounded LP optimum breaks a few rows by a little: the local search repairs
+            // it (the fewest, cheapest changes) and polishes it.
+            if !proven {
+                let mut st = crate::heuristic::state::State::new(m, lp_reps.clone());
+                let stop = || ctx.should_stop();
+                crate::heuristic::improve::local_search(&mut st, &mut rng, LP_POLISH_PASSES, &stop);
+                if incumbent.offer(m, st.rep_of) {
+                    improvements += 1;
+                }
+                if std::env::var_os("ALLOT_DEBUG").is_some() {
+                    eprintln!("DEBUG {} lp repair done obj {} viol {} left {:.3}s", m.name, incumbent.objective, incumbent.violation, ctx.remaining_s());
+                }
             }
             let value_of = |u: usize, r: u32| m.edge_to(u, r).map_or(0.0, |e| values[e]);
             let free: Vec<usize> = (0..m.n_units())
                 .filter(|&u| facts.movable[u] && value_of(u, incumbent.rep_of[u]) < 1.0 - 1e-6)
                 .collect();
-            if !free.is_empty() && free.len() <= RINS_MAX_UNITS {
+            if incumbent.violation == 0.0 && !free.is_empty() && free.len() <= RINS_MAX_UNITS {
                 rins = Some(free);
             }
         }
     }
     for _ in 0..budget.iterations {
-        if last {
+        if last || proven {
             break;
         }
         if ctx.should_stop() {
@@ -482,8 +559,24 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
         since += 1;
         let lp_guided = rins.is_some();
         let mut allowed = None;
+        // With the LP relaxation over every pair, draws come from the core: the units a
+        // better solution may move (reduced-cost fixing keeps more than one pair of theirs).
+        let core = relaxation
+            .as_ref()
+            .map(|lp| core_units(m, lp, incumbent.objective));
         let (free, whole) = match rins.take() {
             Some(free) => (free, false),
+            None if core.is_some() => {
+                let mut core = core.unwrap_or_default();
+                if core.len() <= size as usize {
+                    (core, true)
+                } else {
+                    core.shuffle(&mut rng);
+                    core.truncate(size as usize);
+                    core.sort_unstable();
+                    (core, false)
+                }
+            }
             None if pure_cost => {
                 let (free, reps) =
                     rep_neighbourhood(m, &facts, &incumbent.rep_of, size as usize, &mut rng);
@@ -500,7 +593,7 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
         let (sub, warm) = sub_model_within(m, &incumbent.rep_of, &free, allowed.as_deref());
         // On generalized assignment HiGHS's root node alone can take seconds on the LP-guided
         // neighbourhood: it gets a share of the time, and the rep-subset steps the rest.
-        let time_limit = if lp_guided && pure_cost {
+        let time_limit = if lp_guided {
             RINS_TIME_SHARE * ctx.remaining_s()
         } else {
             ctx.remaining_s()
@@ -515,9 +608,13 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             relax: false,
         };
         let warm = (incumbent.violation == 0.0).then_some(warm.as_slice());
+        let step_t = std::time::Instant::now();
         let Ok(r) = solve_mip(&sub, warm, limits) else {
             continue;
         };
+        if std::env::var_os("ALLOT_DEBUG").is_some() {
+            eprintln!("DEBUG {} step {} units {:?} {:.3}s", m.name, free.len(), r.status, step_t.elapsed().as_secs_f64());
+        }
         match r.status {
             MipStatus::Optimal if !pure_cost => size = (size * 1.2).min(max_free as f64),
             MipStatus::Optimal => {}
@@ -527,7 +624,7 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
         }
         // A capped LP-guided step may stop on its clock: its incumbent is still a solution,
         // and the search goes on (the run is marked as not reproducible).
-        let capped = lp_guided && pure_cost && !ctx.should_stop();
+        let capped = lp_guided && !ctx.should_stop();
         let step_cut = r.status == MipStatus::TimeLimit;
         cut_short |= step_cut;
         let end = step_cut && !capped;
@@ -560,8 +657,13 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             break;
         }
     }
+    if std::env::var_os("ALLOT_DEBUG").is_some() {
+        eprintln!("DEBUG {} lns improvements {improvements} obj {} lp {:?} left {:.3}s", m.name, incumbent.objective, lp_bound, ctx.remaining_s());
+    }
     LnsResult {
         lp_bound,
+        relaxation,
+        proven,
         rep_of: incumbent.rep_of,
         objective: incumbent.objective,
         violation: incumbent.violation,

@@ -39,6 +39,9 @@ pub struct MipResult {
     pub bound: f64,
     /// LP relaxation only: the value of every edge in the LP optimum (locked edges 1).
     pub lp_values: Option<Vec<f64>>,
+    /// LP relaxation only: the reduced cost of every edge in the LP optimum (locked edges 0):
+    /// a solution that sets an edge at 0 in the LP to 1 costs at least the bound plus it.
+    pub lp_reduced: Option<Vec<f64>>,
 }
 
 /// Limits of one MILP solve.
@@ -193,6 +196,10 @@ pub fn solve_mip(
         .try_into_inner()
         .map_err(|e| format!("building the HiGHS model: {e}"))?;
     model.make_quiet();
+    if std::env::var("ALLOT_DEBUG").is_ok_and(|v| v == "2") && !limits.relax && m.n_units() > 100 {
+        let _ = model.try_set_option("output_flag", true);
+        let _ = model.try_set_option("log_to_console", true);
+    }
     let fail = |name: &str| format!("setting HiGHS option {name} failed");
     model
         .try_set_option("time_limit", limits.time_limit.max(0.01))
@@ -212,6 +219,19 @@ pub fn solve_mip(
     model
         .try_set_option("mip_abs_gap", 1e-9)
         .map_err(|_| fail("mip_abs_gap"))?;
+    if warm.is_some() && !limits.relax {
+        // A neighbourhood of allot's own search, with an incumbent in hand: HiGHS's search
+        // for a first solution and its own neighbourhood sub-MIPs only cost time.
+        for name in [
+            "mip_heuristic_run_feasibility_jump",
+            "mip_heuristic_run_rins",
+            "mip_heuristic_run_rens",
+        ] {
+            model
+                .try_set_option(name, false)
+                .map_err(|_| fail(name))?;
+        }
+    }
     if let Some(w) = warm.filter(|_| !limits.relax) {
         let mut values = vec![0.0; ncols];
         let mut load = vec![[0.0; 3]; nr];
@@ -258,19 +278,31 @@ pub fn solve_mip(
         } else {
             f64::NEG_INFINITY
         };
-        let lp_values = optimal.then(|| {
+        let (lp_values, lp_reduced) = if optimal {
             let sol = solved.get_solution();
-            let cols = sol.columns();
-            (0..m.n_pairs())
-                .map(|e| col_of_edge[e].map_or(1.0, |c| cols[c]))
-                .collect()
-        });
+            let (cols, duals) = (sol.columns(), sol.dual_columns());
+            (
+                Some(
+                    (0..m.n_pairs())
+                        .map(|e| col_of_edge[e].map_or(1.0, |c| cols[c]))
+                        .collect(),
+                ),
+                Some(
+                    (0..m.n_pairs())
+                        .map(|e| col_of_edge[e].map_or(0.0, |c| duals[c]))
+                        .collect(),
+                ),
+            )
+        } else {
+            (None, None)
+        };
         return Ok(MipResult {
             status,
             rep_of: None,
             objective: None,
             bound,
             lp_values,
+            lp_reduced,
         });
     }
     let (rep_of, objective) = if has_solution && status != MipStatus::Infeasible {
@@ -308,6 +340,7 @@ pub fn solve_mip(
         objective,
         bound,
         lp_values: None,
+        lp_reduced: None,
     })
 }
 

@@ -108,6 +108,9 @@ const EXACT_SHARE: f64 = 0.5;
 /// Longest LP relaxation solved for a bound, in seconds.
 const LP_BOUND_MAX_S: f64 = 5.0;
 
+/// The core MILP gets this many times the plan's node limit.
+const CORE_NODE_FACTOR: i32 = 4;
+
 /// Branch-and-bound nodes of each large-neighbourhood step.
 const LNS_NODE_LIMIT: i32 = 50;
 
@@ -189,16 +192,23 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         seg_ctx.deadline = shares.begin(i);
         let ctx = &seg_ctx;
         // On segments the neighbourhood search can cover, it does the real work and a
-        // quick start will do; on huge ones the heuristic keeps its full effort.
+        // quick start will do (on those whose LP relaxation it rounds, the quickest); on
+        // huge ones the heuristic keeps its full effort.
         let quick = lns[i] && m.n_units() <= 20_000;
+        let lp_led = lns[i] && m.kind == SegKind::Linear && crate::lns::rounds_lp(m);
         let rounds = if !engine.heuristics_allowed() {
+            0
+        } else if lp_led {
+            // Its solutions come from rounding the LP relaxation: a light first one will do.
             0
         } else if quick {
             (rounds_for(m.n_units()) / 8).max(20)
         } else {
             rounds_for(m.n_units())
         };
-        let starts = if quick {
+        let starts = if lp_led {
+            1
+        } else if quick {
             2
         } else if m.hard_band && m.n_units() > 20_000 {
             // Rebalance at scale: the start that keeps every unit with its owner and repairs
@@ -211,6 +221,9 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         let r = race_cold_milp(m, ctx, race, |ctx| {
             let h = heuristic_phase(m, ctx, starts, rounds, lns[i]);
             let h_secs = t.elapsed().as_secs_f64();
+            if std::env::var_os("ALLOT_DEBUG").is_some() {
+                eprintln!("DEBUG {} heuristic {:.3}s obj {} viol {} cut {}", m.name, h_secs, h.objective, h.violation, h.cut_short);
+            }
             let budget = if milp_ok[i] {
                 let left = milp_left.fetch_sub(1, Ordering::Relaxed).max(1);
                 ctx.remaining_s() / left as f64
@@ -554,16 +567,21 @@ fn finish_segment(
     let mut violation = h.violation;
     let mut lns_cut = false;
     let mut lns_lp: Option<f64> = None;
+    let mut relaxation = None;
+    let mut lns_proved = false;
     let mut engine_name = "heuristic".to_string();
     if use_lns && !ctx.should_stop() {
         let budget = LnsBudget {
             iterations: ctx.lns_iterations,
             free_units: ctx.lns_free_units,
             node_limit: LNS_NODE_LIMIT,
+            cores: !use_milp,
         };
         let r = crate::lns::improve(m, &best, ctx, budget);
         lns_cut = r.cut_short;
         lns_lp = r.lp_bound;
+        relaxation = r.relaxation;
+        lns_proved = r.proven;
         if r.improvements > 0 {
             best = r.rep_of;
             objective = r.objective;
@@ -584,8 +602,12 @@ fn finish_segment(
     let exact_bounds = m.complete && m.budgets_bound_exactly();
     let mut milp_note = None;
     let mut proven_infeasible = false;
-    // HiGHS proved the kept solution optimal (within its gap tolerances).
-    let mut milp_proved = false;
+    // HiGHS proved the kept solution optimal (within its gap tolerances), or the
+    // neighbourhood search's core did.
+    let mut milp_proved = lns_proved && violation == 0.0;
+    if milp_proved {
+        bound = objective;
+    }
     let remaining = ctx.remaining_s();
     let mut clock_stopped = false;
     let stopped = ctx.stop.load(std::sync::atomic::Ordering::Relaxed);
@@ -664,6 +686,45 @@ fn finish_segment(
         }
         if r.bound.is_finite() && exact_bounds {
             bound = bound.max(r.bound);
+        }
+    }
+    // A linear segment whose LP relaxation the search solved over every pair: the core
+    // that reduced-cost fixing leaves, solved exactly, proves the best optimal (or finds
+    // a better one).
+    if let Some(lp) = relaxation.as_ref()
+        && m.kind == SegKind::Linear
+        && violation == 0.0
+        && !milp_proved
+        && objective - bound > 1e-9 * (1.0 + objective.abs())
+        && ctx.remaining_s() > 0.05
+        && !ctx.stop.load(std::sync::atomic::Ordering::Relaxed)
+    {
+        let limits = MipLimits {
+            time_limit: ctx.remaining_s(),
+            node_limit: ctx.milp_node_limit.saturating_mul(CORE_NODE_FACTOR),
+            relax: false,
+        };
+        let tc = Instant::now();
+        if let Some(c) = crate::fixing::solve_core(m, lp, &best, objective, limits) {
+            if std::env::var_os("ALLOT_DEBUG").is_some() {
+                eprintln!("DEBUG {} core {} pairs of {} proven {} bound {} {:.3}s", m.name, c.pairs, m.n_pairs(), c.proven, c.bound, tc.elapsed().as_secs_f64());
+            }
+            milp_note = Some(format!(
+                "core of {} pairs: {}",
+                c.pairs,
+                if c.proven { "optimal" } else { "stopped" }
+            ));
+            clock_stopped |= c.clock_stopped;
+            if let Some(reps) = c.rep_of {
+                let (obj, viol) = m.evaluate(&reps);
+                if viol == 0.0 && obj < objective - 1e-9 * (1.0 + objective.abs()) {
+                    best = reps;
+                    objective = obj;
+                    engine_name = format!("{engine_name}+core");
+                }
+            }
+            bound = bound.max(c.bound.min(objective));
+            milp_proved |= c.proven;
         }
     }
     let mut diagnosis = diagnose(m);

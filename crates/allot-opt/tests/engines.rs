@@ -356,6 +356,7 @@ fn large_neighbourhood_search_improves_and_stays_feasible() {
                     iterations: 20,
                     free_units: 8,
                     node_limit: 50,
+                    cores: true,
                 };
                 let r = improve(&m, &h.rep_of, &ctx, budget);
                 let (obj, viol) = m.evaluate(&r.rep_of);

@@ -151,10 +151,10 @@ fn agents(reps: &[u32]) -> Vec<usize> {
 pub fn run(args: &BenchArgs) -> Result<ExitCode, Failure> {
     match args.suite.as_str() {
         "gap" => {}
-        "demo" | "scale" => return super::bench_territory::run(args),
+        "demo" | "scale" | "plan" => return super::bench_territory::run(args),
         other => {
             return Err(Failure::input(format!(
-                "unknown suite {other:?}; suites: gap, demo, scale"
+                "unknown suite {other:?}; suites: gap, demo, scale, plan"
             )));
         }
     }

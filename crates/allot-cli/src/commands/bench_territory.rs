@@ -1,4 +1,5 @@
-//! `allot bench demo` and `allot bench scale`: territory instances, allot against the peer —
+//! `allot bench demo`, `allot bench scale` and `allot bench plan`: territory instances, allot
+//! against the peer —
 //! the plain MILP of the same model through HiGHS (no warm start, no decomposition help
 //! beyond solving segment by segment), given `--peer-factor` times allot's time, measured in
 //! the same run. Figures come from `allot_model::figures`, feasibility from the independent
@@ -23,6 +24,8 @@ struct Result1 {
     feasible: bool,
     max_dev: (f64, f64),
     moves: usize,
+    objective: Option<f64>,
+    mean_km: Option<f64>,
     bound: Option<f64>,
     seconds: f64,
 }
@@ -70,6 +73,8 @@ fn score(p: &Problem, a: &Assignment, bound: Option<f64>, seconds: f64) -> Resul
         feasible,
         max_dev: (worst(0), worst(1)),
         moves: f.moved_accounts,
+        objective: allot_model::objective(p, a),
+        mean_km: f.mean_km,
         bound,
         seconds,
     }
@@ -129,69 +134,93 @@ fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-/// Runs `allot bench demo` or `allot bench scale`.
+/// Runs `allot bench demo`, `allot bench scale` or `allot bench plan`.
 pub fn run(args: &BenchArgs) -> Result<std::process::ExitCode, Failure> {
-    let (accounts, reps, label) = if args.suite == "demo" {
-        (
-            super::demo::ACCOUNTS.to_string(),
-            super::demo::REPS.to_string(),
-            "demo (5,125 accounts, 19 reps)".to_string(),
-        )
-    } else {
-        let g = generate(&GenSpec {
-            accounts: args.n_accounts,
-            reps: args.n_reps,
-            seed: args.seed,
-            ..GenSpec::default()
-        });
-        let label = format!(
-            "generated {} accounts × {} reps",
-            args.n_accounts, args.n_reps
-        );
-        (g.accounts_csv, g.reps_csv, label)
-    };
     let mut scenarios = Vec::new();
-    for (name, objective, band) in [
-        ("balance (min max deviation)", Objective::Redesign, 2.0),
-        (
-            "rebalance (fewest moves)",
-            Objective::Rebalance,
-            args.band_pct,
-        ),
-    ] {
-        let mut plan = Plan {
-            objective,
-            ..Plan::default()
+    let label;
+    if args.suite == "plan" {
+        let (Some(a), Some(r), Some(pl)) = (&args.accounts, &args.reps, &args.plan) else {
+            return Err(Failure::input(
+                "allot bench plan needs --accounts, --reps and --plan",
+            ));
         };
-        plan.disruption.weight = 0.0;
-        plan.compactness.weight = 0.0;
-        plan.balance.band_pct = band;
-        plan.solver.time_limit_s = args.time_limit;
-        plan.solver.seed = args.seed;
-        plan.solver.threads = args.threads;
-        let p = build(&accounts, &reps, plan)?;
-        let ours = run_allot(&p)?;
-        let peer = (args.peer_factor > 0.0)
-            .then(|| run_peer(&p, args.time_limit * args.peer_factor))
-            .flatten();
-        eprintln!("{name}: done");
-        scenarios.push((name, band, ours, peer));
+        let read = |p: &std::path::Path| {
+            std::fs::read_to_string(p)
+                .map_err(|e| Failure::input(format!("{}: cannot read: {e}", p.display())))
+        };
+        let flags = crate::args::SolverFlags {
+            time_limit: Some(args.time_limit),
+            seed: Some(args.seed),
+            threads: Some(args.threads),
+        };
+        let plan = crate::load::read_plan(Some(pl), &flags)?;
+        label = format!("{} / {} / {}", a.display(), r.display(), pl.display());
+        let name = format!("{} ±{}%", plan.objective.name(), plan.balance.band_pct);
+        let p = build(&read(a)?, &read(r)?, plan)?;
+        scenarios.push(run_scenario(&p, name, args));
+    } else {
+        let (accounts, reps) = if args.suite == "demo" {
+            label = "demo (5,125 accounts, 19 reps)".to_string();
+            (
+                super::demo::ACCOUNTS.to_string(),
+                super::demo::REPS.to_string(),
+            )
+        } else {
+            let g = generate(&GenSpec {
+                accounts: args.n_accounts,
+                reps: args.n_reps,
+                seed: args.seed,
+                ..GenSpec::default()
+            });
+            label = format!(
+                "generated {} accounts × {} reps",
+                args.n_accounts, args.n_reps
+            );
+            (g.accounts_csv, g.reps_csv)
+        };
+        for (name, objective, band) in [
+            ("balance (min max deviation)", Objective::Redesign, 2.0),
+            (
+                "rebalance (fewest moves)",
+                Objective::Rebalance,
+                args.band_pct,
+            ),
+        ] {
+            let mut plan = Plan {
+                objective,
+                ..Plan::default()
+            };
+            plan.disruption.weight = 0.0;
+            plan.compactness.weight = 0.0;
+            plan.balance.band_pct = band;
+            plan.solver.time_limit_s = args.time_limit;
+            plan.solver.seed = args.seed;
+            plan.solver.threads = args.threads;
+            let p = build(&accounts, &reps, plan)?;
+            scenarios.push(run_scenario(&p, format!("{name} ±{band}%"), args));
+        }
     }
+    let scenarios: Vec<(String, Result1, Option<Result1>)> =
+        scenarios.into_iter().collect::<Result<_, _>>()?;
     let mut s = format!(
-        "\n{label}, seed {}, allot time limit {} s, peer = plain HiGHS MILP per segment given ×{}\n\n| scenario | engine | feasible | max dev potential % | max dev workload % | moves | lower bound | s |\n|---|---|:---:|---:|---:|---:|---:|---:|\n",
+        "\n{label}, seed {}, allot time limit {} s, peer = plain HiGHS MILP per segment given ×{}\n\n| scenario | engine | feasible | objective | lower bound | mean km | max dev potential % | max dev workload % | moves | s |\n|---|---|:---:|---:|---:|---:|---:|---:|---:|---:|\n",
         args.seed, args.time_limit, args.peer_factor
     );
-    for (name, band, ours, peer) in &scenarios {
+    let opt = |x: Option<f64>, digits: usize| {
+        x.map(|v| format!("{v:.digits$}"))
+            .unwrap_or_else(|| "-".into())
+    };
+    for (name, ours, peer) in &scenarios {
         let row = |who: &str, r: &Result1| {
             format!(
-                "| {name} ±{band}% | {who} | {} | {:.3} | {:.3} | {} | {} | {:.2} |\n",
+                "| {name} | {who} | {} | {} | {} | {} | {:.3} | {:.3} | {} | {:.2} |\n",
                 if r.feasible { "yes" } else { "no" },
+                opt(r.objective, 4),
+                opt(r.bound, 4),
+                opt(r.mean_km, 2),
                 r.max_dev.0,
                 r.max_dev.1,
                 r.moves,
-                r.bound
-                    .map(|b| format!("{b:.4}"))
-                    .unwrap_or_else(|| "-".into()),
                 r.seconds
             )
         };
@@ -199,7 +228,7 @@ pub fn run(args: &BenchArgs) -> Result<std::process::ExitCode, Failure> {
         match peer {
             Some(p) => s.push_str(&row("HiGHS", p)),
             None if args.peer_factor > 0.0 => s.push_str(&format!(
-                "| {name} ±{band}% | HiGHS | no solution | | | | | |\n"
+                "| {name} | HiGHS | no solution | | | | | | | |\n"
             )),
             None => {}
         }
@@ -211,4 +240,18 @@ pub fn run(args: &BenchArgs) -> Result<std::process::ExitCode, Failure> {
     }
     print!("{s}");
     Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// allot and (when asked) the peer on one problem.
+fn run_scenario(
+    p: &Problem,
+    name: String,
+    args: &BenchArgs,
+) -> Result<(String, Result1, Option<Result1>), Failure> {
+    let ours = run_allot(p)?;
+    let peer = (args.peer_factor > 0.0)
+        .then(|| run_peer(p, args.time_limit * args.peer_factor))
+        .flatten();
+    eprintln!("{name}: done");
+    Ok((name, ours, peer))
 }

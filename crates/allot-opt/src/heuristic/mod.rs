@@ -100,6 +100,9 @@ fn lp_rounding(m: &SegModel, ctx: &SearchContext) -> Option<Vec<u32>> {
 /// Lagrangian dives follow (they take the rest); without dives it takes half.
 const LP_TABU_SHARE_BEFORE_DIVES: f64 = 0.25;
 
+/// Local-search passes of a start without rounds.
+const LIGHT_PASSES: usize = 3;
+
 /// Longest LP relaxation solved for a tabu search's start, seconds.
 const LP_START_MAX_S: f64 = 2.0;
 
@@ -121,10 +124,19 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
         Construct::Greedy
     };
     let noise = if start < 2 { 0.0 } else { 0.3 };
+    let t0 = std::time::Instant::now();
     let rep_of = construct(m, how, noise, &mut rng);
     let mut st = State::new(m, rep_of);
+    if std::env::var_os("ALLOT_DEBUG").is_some() {
+        eprintln!("DEBUG {} start {start} construct {:.3}s viol {}", m.name, t0.elapsed().as_secs_f64(), st.violation());
+    }
     let stop = || ctx.should_stop();
-    local_search(&mut st, &mut rng, 50, &stop);
+    // A start without rounds only hands a first solution to the search that follows.
+    let passes = if rounds == 0 { LIGHT_PASSES } else { 50 };
+    local_search(&mut st, &mut rng, passes, &stop);
+    if std::env::var_os("ALLOT_DEBUG").is_some() {
+        eprintln!("DEBUG {} start {start} local search {:.3}s viol {}", m.name, t0.elapsed().as_secs_f64(), st.violation());
+    }
     if m.kind == SegKind::Gap {
         // Generalized assignment: the tabu search does the work, then a last local pass.
         let per_iter = tabu::iteration_work(m);
@@ -277,10 +289,11 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
         }
     }
     st.restore((best_reps, best_pairs));
-    // The best was already repaired and locally searched; polish it only with time left.
+    // The best was already repaired and locally searched; polish it only with time left
+    // (and not on a light start, whose search comes after).
     if ctx.should_stop() {
         cut = true;
-    } else {
+    } else if rounds > 0 {
         local_search(&mut st, &mut rng, 50, &stop);
         cut |= ctx.should_stop();
     }

@@ -302,6 +302,69 @@ impl<'p> SegModel<'p> {
         m
     }
 
+    /// The same segment with only the edges `keep` marks (each unit keeps at least one);
+    /// a unit left with one edge is fixed there (locked: a constant of the MILP).
+    pub fn restricted(&self, keep: &[bool]) -> SegModel<'p> {
+        let mut r = SegModel {
+            edge_start: vec![0],
+            edge_rep: Vec::new(),
+            edge_cost: Vec::new(),
+            edge_work: Vec::new(),
+            edge_moved: Vec::new(),
+            open: None,
+            complete: true,
+            ..self.clone_without_edges()
+        };
+        for u in 0..self.n_units() {
+            for e in self.edges(u) {
+                if keep[e] {
+                    r.edge_rep.push(self.edge_rep[e]);
+                    r.edge_cost.push(self.edge_cost[e]);
+                    if let Some(&w) = self.edge_work.get(e) {
+                        r.edge_work.push(w);
+                    }
+                    if let Some(&x) = self.edge_moved.get(e) {
+                        r.edge_moved.push(x);
+                    }
+                }
+            }
+            r.edge_start.push(r.edge_rep.len() as u32);
+            if r.edges(u).len() == 1 {
+                r.locked[u] = true;
+            }
+        }
+        r
+    }
+
+    /// A copy of everything but the edge lists (left empty) and the open pricing.
+    fn clone_without_edges(&self) -> SegModel<'p> {
+        SegModel {
+            seg: self.seg,
+            name: self.name.clone(),
+            kind: self.kind,
+            reps: self.reps.clone(),
+            target: self.target.clone(),
+            cap: self.cap.clone(),
+            units: self.units.clone(),
+            load: self.load.clone(),
+            locked: self.locked.clone(),
+            edge_start: Vec::new(),
+            edge_rep: Vec::new(),
+            edge_cost: Vec::new(),
+            edge_work: Vec::new(),
+            edge_moved: Vec::new(),
+            weight: self.weight,
+            metrics: self.metrics.clone(),
+            band: self.band,
+            hard_band: self.hard_band,
+            budgets: self.budgets.clone(),
+            constraints: self.constraints.clone(),
+            complete: self.complete,
+            open: None,
+            stranded: self.stranded.clone(),
+        }
+    }
+
     /// Loads (potential, workload, accounts) that unit `u` puts on the rep of edge `e`.
     #[inline]
     pub fn pair_load(&self, u: usize, e: usize) -> [f64; 3] {

@@ -403,7 +403,12 @@ pub struct Solver {
     pub lns_iterations: usize,
     /// Account families freed per large-neighbourhood step.
     pub lns_free_units: usize,
-    /// Most reps considered per account family: its owners, then the nearest (0 = all).
+    /// Segments with at most this many eligible (account family, rep) pairs list them all;
+    /// larger ones list candidates per family and price the other eligible reps on demand.
+    pub complete_pairs: usize,
+    /// Candidates listed per account family beyond its owners when a segment is too large
+    /// to list every pair: the nearest reps where distance counts, else a spread of them
+    /// (0 = list every pair). Every eligible rep stays reachable either way.
     pub candidates: usize,
     /// true: only reproducible results (an exact solve stopped by the clock contributes its
     /// bound, not its incumbent); false: keep any better incumbent, flagged as not reproducible.
@@ -422,6 +427,7 @@ impl Default for Solver {
             milp_node_limit: 500,
             lns_iterations: 400,
             lns_free_units: 120,
+            complete_pairs: 200_000,
             candidates: 24,
             deterministic: true,
         }

@@ -126,15 +126,11 @@ fn lns_pays(m: &SegModel, ctx: &SearchContext) -> bool {
     ctx.lns_iterations > 0 && m.kind != SegKind::Balance
 }
 
-/// Largest number of eligible pairs a segment lists in full (beyond it, candidates): an
-/// LP relaxation of this size is cheap enough to be the segment's bound.
-pub const COMPLETE_PAIRS: usize = 200_000;
-
 /// How the problem's segments are compiled for the engines.
 pub fn build_of(p: &Problem) -> Build {
     Build {
         candidates: p.plan.solver.candidates,
-        complete_pairs: COMPLETE_PAIRS,
+        complete_pairs: p.plan.solver.complete_pairs,
     }
 }
 

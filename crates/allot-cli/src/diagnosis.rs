@@ -87,6 +87,18 @@ pub fn words(p: &Problem, b: &Binding) -> String {
                 (deviation - band) * 100.0
             )
         }
+        Binding::BandOutOfReach {
+            metric,
+            least,
+            band,
+        } => format!(
+            "band: no assignment keeps every rep within ±{:.2}% of target on {}; the closest any assignment gets is ±{:.2}% ({:.2} points over); widen [balance] band_pct to at least {:.2}, or set [balance] hard = false",
+            band * 100.0,
+            metric.name(),
+            least * 100.0,
+            (least - band) * 100.0,
+            (least * 100.0 * 100.0).ceil() / 100.0
+        ),
         Binding::Budget {
             stated,
             measure,

@@ -10,6 +10,8 @@
 //! Pair costs: each unit pays at least its cheapest pair. The objective is a sum of these
 //! terms, so the sum of their bounds is a bound.
 
+use allot_model::Constraint;
+
 use crate::model::SegModel;
 
 /// Least cost of any allowed pair of unit `u`, listed or not.
@@ -24,7 +26,30 @@ pub fn cheapest_pair(m: &SegModel<'_>, u: usize) -> f64 {
     }
 }
 
-/// A lower bound on the objective of any feasible solution of `m`.
+/// A lower bound on the objective of any feasible solution of `m`, without a solver: the
+/// objective's own terms ([`cheap_bound`]) plus what each rule forces (one arm a rule).
+pub fn segment_bound(m: &SegModel<'_>) -> f64 {
+    let mut forced_by_bands = false;
+    for c in &m.constraints {
+        match c {
+            // These decide which pairs exist: [`cheap_bound`] only reads allowed pairs.
+            Constraint::Coverage
+            | Constraint::Eligibility
+            | Constraint::Lock
+            | Constraint::Family
+            | Constraint::Travel { .. } => {}
+            // Caps and budgets can only raise the optimum; no cheap amount is certain.
+            Constraint::Cap(_) | Constraint::Budget(_) => {}
+            // Hard bands force over- and under-target reps to shed and take units.
+            Constraint::Band { .. } => forced_by_bands = true,
+        }
+    }
+    let forced = if forced_by_bands { band_bound(m) } else { 0.0 };
+    cheap_bound(m) + if forced.is_finite() { forced } else { 0.0 }
+}
+
+/// A lower bound from the objective's terms alone: each unit's cheapest allowed pair, and
+/// the balance maxima that locks and indivisible units force.
 pub fn cheap_bound(m: &SegModel<'_>) -> f64 {
     let linear: f64 = (0..m.n_units())
         .map(|u| cheapest_pair(m, u).min(1e300))

@@ -58,6 +58,16 @@ pub enum Binding {
         /// The band (a fraction).
         band: f64,
     },
+    /// No assignment keeps every rep within the band on a metric: the least largest
+    /// deviation any assignment reaches is beyond it (proven by the exact MILP).
+    BandOutOfReach {
+        /// The banded metric.
+        metric: Metric,
+        /// The least largest |deviation| any assignment within the other rules reaches.
+        least: f64,
+        /// The band (a fraction).
+        band: f64,
+    },
     /// The accounts that must move exceed a disruption budget.
     Budget {
         /// The plan key that states the budget.
@@ -180,3 +190,59 @@ fn band_binding(
     }
     None
 }
+
+/// Largest segment (listed pairs) whose band is measured exactly by [`band_out_of_reach`].
+const REACH_MAX_PAIRS: usize = 5_000;
+
+/// Which banded metric no assignment can keep within the band, and how close the best
+/// comes: for each banded metric, the exact MILP of "least largest |deviation| on this
+/// metric, every other rule kept (the other bands too)". Only on segments that list every
+/// pair and are small enough; `None` when each is within reach or unknown.
+pub fn band_out_of_reach(m: &SegModel<'_>, seconds: f64) -> Option<Binding> {
+    if !m.hard_band || !m.complete || m.n_pairs() > REACH_MAX_PAIRS {
+        return None;
+    }
+    let banded: Vec<Metric> = m
+        .constraints
+        .iter()
+        .filter_map(|c| match c {
+            Constraint::Band { metric, .. } if m.metrics.contains(&metric.slot()) => Some(*metric),
+            _ => None,
+        })
+        .collect();
+    for &metric in &banded {
+        let k = metric.slot();
+        let mut reach = m.clone();
+        reach.edge_cost.iter_mut().for_each(|c| *c = 0.0);
+        reach.weight = [0.0; 3];
+        reach.weight[k] = 1.0;
+        // This metric's band becomes what is measured; the others stay hard.
+        reach
+            .constraints
+            .retain(|c| !matches!(c, Constraint::Band { metric: x, .. } if *x == metric));
+        let limits = crate::mip::MipLimits {
+            time_limit: seconds / banded.len() as f64,
+            node_limit: REACH_NODE_LIMIT,
+            relax: false,
+        };
+        let Ok(r) = crate::mip::solve_mip(&reach, None, limits) else {
+            continue;
+        };
+        // Only a proven optimum (or a bound beyond the band) says no assignment reaches it.
+        let least = match r.status {
+            crate::mip::MipStatus::Optimal => r.objective.unwrap_or(0.0),
+            _ => r.bound,
+        };
+        if least.is_finite() && least > m.band + 1e-9 {
+            return Some(Binding::BandOutOfReach {
+                metric,
+                least,
+                band: m.band,
+            });
+        }
+    }
+    None
+}
+
+/// Branch-and-bound nodes of each measure of how close the band can be met.
+const REACH_NODE_LIMIT: i32 = 5_000;

@@ -88,7 +88,11 @@ pub fn solve_mip(
     }
     let mut t: Vec<(usize, Variable, usize)> = Vec::new();
     for &k in &m.metrics {
-        let def = if m.hard_band {
+        let banded = m
+            .constraints
+            .iter()
+            .any(|c| matches!(c, Constraint::Band { metric, .. } if metric.slot() == k));
+        let def = if m.hard_band && banded {
             variable().min(0.0).max(m.band)
         } else {
             variable().min(0.0)

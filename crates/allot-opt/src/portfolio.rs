@@ -12,7 +12,7 @@ use allot_model::{Assignment, Problem, RepIdx, SegIdx};
 
 use serde::Serialize;
 
-use crate::bound::cheap_bound;
+use crate::bound::segment_bound;
 use crate::diagnose::{Binding, diagnose};
 use crate::heuristic::solve_segment;
 use crate::lns::LnsBudget;
@@ -107,6 +107,9 @@ const EXACT_SHARE: f64 = 0.5;
 
 /// Longest LP relaxation solved for a bound, in seconds.
 const LP_BOUND_MAX_S: f64 = 5.0;
+
+/// Longest exact measure of how close an infeasible segment's band can be met, seconds.
+const DIAGNOSIS_MAX_S: f64 = 5.0;
 
 /// The core MILP gets this many times the plan's node limit.
 const CORE_NODE_FACTOR: i32 = 4;
@@ -585,8 +588,7 @@ fn finish_segment(
             engine_name = "heuristic+lns".into();
         }
     }
-    let forced = crate::bound::band_bound(m);
-    let mut bound = cheap_bound(m) + if forced.is_finite() { forced } else { 0.0 };
+    let mut bound = segment_bound(m);
     if let Some(b) = lns_lp {
         bound = bound.max(b);
     }
@@ -724,6 +726,10 @@ fn finish_segment(
         }
     }
     let mut diagnosis = diagnose(m);
+    if diagnosis.is_none() && violation > 0.0 {
+        // How close the band can be met, measured exactly on small segments.
+        diagnosis = crate::diagnose::band_out_of_reach(m, DIAGNOSIS_MAX_S.min(ctx.remaining_s().max(1.0)));
+    }
     if !m.stranded.is_empty() {
         // A unit kept a pair beyond the travel cap only so that the engines could run.
         proven_infeasible = true;

@@ -6,7 +6,11 @@
 //! summary.json, rejects.csv) with the `csv` and `serde_json` crates and recomputes every
 //! rule and figure of DESIGN.md from scratch: each accepted account exactly once, rep
 //! exists / active / owner role / same segment, eligibility, locks, families on one rep,
-//! hard caps, loads, targets, deviations, per-segment balance and moves.
+//! hard caps (max_accounts, max_workload, max_potential), loads, targets, deviations,
+//! per-segment balance and moves; and, when the spec states them, the travel cap
+//! (`[compactness] max_km`), the disruption budgets (`max_moves`, `max_moved_pct`) and the
+//! objective value of `objective = "travel"` (total great-circle km) and `"cost"` (total
+//! pair cost), with the reported lower bound never above the objective.
 
 #![allow(dead_code)]
 
@@ -429,6 +433,8 @@ pub struct InRep {
     pub max_accounts: Option<f64>,
     /// Hard cap on workload.
     pub max_workload: Option<f64>,
+    /// Hard cap on potential.
+    pub max_potential: Option<f64>,
     /// Allowed regions (empty = any).
     pub regions: Vec<String>,
     /// Allowed industries (empty = any).
@@ -600,6 +606,7 @@ pub fn read_reps(path: &Path) -> Vec<InRep> {
                 fte,
                 max_accounts: num(&g("max_accounts"), "max_accounts", &mut bad).map(f64::floor),
                 max_workload: num(&g("max_workload"), "max_workload", &mut bad),
+                max_potential: num(&g("max_potential"), "max_potential", &mut bad),
                 regions: list(&g("regions")),
                 industries: list(&g("industries")),
                 active,
@@ -695,6 +702,19 @@ pub struct Spec {
     pub hard_band: bool,
     /// pairs.csv given to the run: only its accepted (account, rep) pairs may be assigned.
     pub pairs: Option<PathBuf>,
+    /// Travel cap (`[compactness] max_km`): every located account within this many
+    /// great-circle km of its rep's home, when the rep has one.
+    pub max_km: Option<f64>,
+    /// Disruption budget (`[disruption] max_moves`): at most this many owned accounts move.
+    pub max_moves: Option<u64>,
+    /// Disruption budget (`[disruption] max_moved_pct`): at most this percentage of the
+    /// owned accounts move.
+    pub max_moved_pct: Option<f64>,
+    /// The plan's objective. `"travel"`: summary.json `objective` must be the total
+    /// great-circle km from rep home to account (and `mean_km` its mean); `"cost"`: the
+    /// total pairs.csv cost (0 without a pairs file). Whenever it is given, summary.json
+    /// `lower_bound` must not exceed `objective`.
+    pub objective: Option<String>,
 }
 
 impl Spec {
@@ -710,7 +730,42 @@ impl Spec {
             metrics: vec!["potential".into(), "workload".into()],
             hard_band: true,
             pairs: None,
+            max_km: None,
+            max_moves: None,
+            max_moved_pct: None,
+            objective: None,
         }
+    }
+
+    /// Sets the balanced metrics.
+    pub fn metrics(mut self, metrics: &[&str]) -> Spec {
+        self.metrics = metrics.iter().map(|m| m.to_string()).collect();
+        self
+    }
+
+    /// Sets the travel cap in km.
+    pub fn max_km(mut self, km: f64) -> Spec {
+        self.max_km = Some(km);
+        self
+    }
+
+    /// Sets the disruption budget in accounts.
+    pub fn max_moves(mut self, moves: u64) -> Spec {
+        self.max_moves = Some(moves);
+        self
+    }
+
+    /// Sets the disruption budget as a percentage of the owned accounts.
+    pub fn max_moved_pct(mut self, pct: f64) -> Spec {
+        self.max_moved_pct = Some(pct);
+        self
+    }
+
+    /// Sets the objective whose value the checker recomputes ("travel", "cost"; any other
+    /// name only checks that the lower bound does not exceed the objective).
+    pub fn objective(mut self, name: &str) -> Spec {
+        self.objective = Some(name.to_string());
+        self
     }
 
     /// Sets the pairs file of the run.
@@ -800,7 +855,8 @@ impl Checked {
 
 const EARTH_RADIUS_KM: f64 = 6371.0088;
 
-fn great_circle_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+/// Great-circle (haversine) distance in km between two (lat, lon) points in degrees.
+pub fn great_circle_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     let (p1, p2) = (a.0.to_radians(), b.0.to_radians());
     let dp = p2 - p1;
     let dl = (b.1 - a.1).to_radians();
@@ -837,25 +893,32 @@ pub fn check(spec: &Spec) -> Checked {
         .filter(|r| names_file(&r.file, &spec.accounts))
         .map(|r| r.row)
         .collect();
-    // Accepted pairs: the rows of pairs.csv that rejects.csv does not refuse.
-    let allowed_pairs: Option<BTreeSet<(String, String)>> = spec.pairs.as_ref().map(|p| {
-        let refused: BTreeSet<u64> = rejects
-            .iter()
-            .filter(|r| names_file(&r.file, p))
-            .map(|r| r.row)
-            .collect();
-        read_csv(p)
-            .records
-            .iter()
-            .filter(|r| !refused.contains(&r.line))
-            .map(|r| {
-                (
-                    r.get("account_id").trim().to_string(),
-                    r.get("rep_id").trim().to_string(),
-                )
-            })
-            .collect()
-    });
+    // Accepted pairs: the rows of pairs.csv that rejects.csv does not refuse, with their
+    // cost (None when the cell is not a plain number).
+    let pair_costs: Option<BTreeMap<(String, String), Option<f64>>> =
+        spec.pairs.as_ref().map(|p| {
+            let refused: BTreeSet<u64> = rejects
+                .iter()
+                .filter(|r| names_file(&r.file, p))
+                .map(|r| r.row)
+                .collect();
+            read_csv(p)
+                .records
+                .iter()
+                .filter(|r| !refused.contains(&r.line))
+                .map(|r| {
+                    (
+                        (
+                            r.get("account_id").trim().to_string(),
+                            r.get("rep_id").trim().to_string(),
+                        ),
+                        cell_f64(r.get("cost")),
+                    )
+                })
+                .collect()
+        });
+    let allowed_pairs: Option<BTreeSet<(String, String)>> =
+        pair_costs.as_ref().map(|m| m.keys().cloned().collect());
     let rejected_rep_lines: BTreeSet<u64> = rejects
         .iter()
         .filter(|r| names_file(&r.file, &spec.reps))
@@ -1215,6 +1278,41 @@ pub fn check(spec: &Spec) -> Checked {
             l.km_n += 1;
         }
     }
+    // --- travel: total km, the travel cap.
+    let mut total_km = 0.0;
+    let mut located = 0usize;
+    for (row, a) in rows_used.iter().zip(acc) {
+        let Some(p) = a.coords else { continue };
+        let Some(h) = rep_by_id.get(row.rep.as_str()).and_then(|r| r.coords) else {
+            continue;
+        };
+        let d = great_circle_km(h, p);
+        total_km += d;
+        located += 1;
+        if let Some(cap) = spec.max_km
+            && d > cap + 1e-6
+        {
+            v.push(format!(
+                "{}: {d:.3} km from the home of {}, over the travel cap max_km = {cap}",
+                a.id, row.rep
+            ));
+        }
+    }
+    // --- disruption budgets.
+    if let Some(b) = spec.max_moves
+        && moved as u64 > b
+    {
+        v.push(format!(
+            "{moved} accounts moved, over the budget max_moves = {b}"
+        ));
+    }
+    if let Some(pct) = spec.max_moved_pct
+        && moved as f64 > pct / 100.0 * owned as f64 + 1e-9
+    {
+        v.push(format!(
+            "{moved} of {owned} owned accounts moved, over the budget max_moved_pct = {pct}"
+        ));
+    }
     // Segment totals and Σfte of reps taking accounts.
     let mut seg_total: HashMap<&str, [f64; 3]> = HashMap::new();
     for (i, a) in acc.iter().enumerate() {
@@ -1259,6 +1357,14 @@ pub fn check(spec: &Spec) -> Checked {
             v.push(format!(
                 "{}: workload {} over max_workload {m}",
                 r.id, l.workload
+            ));
+        }
+        if let Some(m) = r.max_potential
+            && l.potential > m + 1e-6
+        {
+            v.push(format!(
+                "{}: potential {} over max_potential {m}",
+                r.id, l.potential
             ));
         }
         let mut target = [0.0; 3];
@@ -1536,6 +1642,66 @@ pub fn check(spec: &Spec) -> Checked {
             v.push(format!(
                 "summary.json {name}: within_band false under a hard band"
             ));
+        }
+    }
+
+    // --- the objective value and the lower bound.
+    if let Some(obj) = &spec.objective {
+        let reported = s["objective"].as_f64();
+        let same = |x: f64, want: f64| (x - want).abs() <= 1e-9 * want.abs().max(1.0);
+        match obj.as_str() {
+            "travel" => {
+                match reported {
+                    Some(x) if same(x, total_km) => {}
+                    x => v.push(format!(
+                        "summary.json objective = {x:?}, expected the total great-circle km {total_km}"
+                    )),
+                }
+                if located > 0 {
+                    let mean = total_km / located as f64;
+                    match s["mean_km"].as_f64() {
+                        Some(x) if same(x, mean) => {}
+                        x => v.push(format!(
+                            "summary.json mean_km = {x:?}, expected {mean} ({total_km} km over {located} located accounts)"
+                        )),
+                    }
+                }
+            }
+            "cost" => {
+                let mut cost = 0.0;
+                if let Some(pc) = &pair_costs {
+                    for (row, a) in rows_used.iter().zip(acc) {
+                        match pc.get(&(a.id.clone(), row.rep.clone())) {
+                            Some(Some(c)) => cost += c,
+                            Some(None) => v.push(format!(
+                                "{}: the pair with {} has no numeric cost but was accepted",
+                                a.id, row.rep
+                            )),
+                            // Locked accounts may sit on a pair the file does not list.
+                            None => {}
+                        }
+                    }
+                    match s["pair_cost"].as_f64() {
+                        Some(x) if same(x, cost) => {}
+                        x => v.push(format!(
+                            "summary.json pair_cost = {x:?}, expected the total pair cost {cost}"
+                        )),
+                    }
+                }
+                match reported {
+                    Some(x) if same(x, cost) => {}
+                    x => v.push(format!(
+                        "summary.json objective = {x:?}, expected the total pair cost {cost}"
+                    )),
+                }
+            }
+            _ => {}
+        }
+        match (s["lower_bound"].as_f64(), reported) {
+            (Some(lb), Some(x)) if lb <= x + 1e-6 + 1e-9 * x.abs() => {}
+            (lb, x) => v.push(format!(
+                "summary.json lower_bound = {lb:?} is missing or above the objective {x:?}"
+            )),
         }
     }
 

@@ -221,7 +221,7 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
             let h = heuristic_phase(m, ctx, starts, rounds, lns[i]);
             let h_secs = t.elapsed().as_secs_f64();
             if std::env::var_os("ALLOT_DEBUG").is_some() {
-                eprintln!("DEBUG {} heuristic {:.3}s obj {} viol {} cut {}", m.name, h_secs, h.objective, h.violation, h.cut_short);
+                eprintln!("DEBUG {} heuristic {:.3}s obj {} viol {} cut {} at {:.3}s deadline in {:.3}s", m.name, h_secs, h.objective, h.violation, h.cut_short, ctx.started.elapsed().as_secs_f64(), ctx.remaining_s());
             }
             let budget = if milp_ok[i] {
                 let left = milp_left.fetch_sub(1, Ordering::Relaxed).max(1);

@@ -4,8 +4,8 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 use std::io::Cursor;
 
-use allot_model::synth::{GenSpec, generate};
 use allot_model::plan::EngineChoice;
+use allot_model::synth::{GenSpec, generate};
 use allot_model::{FileNames, Plan, Problem, io};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 

@@ -283,7 +283,7 @@ impl ZoneCase {
 
 #[test]
 fn published_style_territory_cases_reach_the_brute_force_optimum() {
-    const SEEDS: u64 = 20;
+    const SEEDS: u64 = 40;
     let (mut feasible, mut infeasible) = (0, 0);
     for seed in 0..SEEDS {
         let case = zone_case(seed);
@@ -302,6 +302,13 @@ fn published_style_territory_cases_reach_the_brute_force_optimum() {
         let what = case.describe();
         let dir = tempdir();
         let (accounts, reps) = case.write(dir.path());
+        // ALLOT_DUMP_CASES=DIR keeps a copy of every case's inputs (DIR/zone-SEED/).
+        if let Some(d) = std::env::var_os("ALLOT_DUMP_CASES") {
+            let keep = Path::new(&d).join(format!("zone-{seed}"));
+            std::fs::create_dir_all(&keep).expect("dump folder");
+            case.write(&keep);
+            case.write_pairs(&keep);
+        }
 
         // --- travel
         let out = dir.path().join("out_travel");
@@ -464,9 +471,10 @@ fn every_rule_holds_in_every_objective() {
     let reps = dir.path().join("reps.csv");
     write(&reps, &reps_csv);
 
-    // The travel cap: just above the farthest any account must be from its rep — a locked
-    // account from its owner, any other from its nearest eligible rep of its segment (the
-    // segment as the checked evaluation assigns it) — so that it is feasible and binds.
+    // The travel cap: just above the farthest any account is from its nearest eligible rep
+    // of its segment (the segment as a checked run without cap and budget assigns it), so
+    // that it binds: many accounts have an eligible rep of their segment beyond it. The few
+    // accounts locked to an owner beyond the cap are unlocked (the other locks stay).
     let acc_rows = read_accounts(&accounts, &Columns::ours());
     let rep_rows = read_reps(&reps);
     let probe = dir.path().join("probe");
@@ -479,8 +487,7 @@ fn every_rule_holds_in_every_objective() {
     assert_ok(&o, "probe run (no travel cap, no budget)");
     let probe_check = check(&Spec::new(&accounts, &reps, &probe).band(3.0));
     let mut need_km = 0.0f64;
-    let mut cut_pairs = 0usize;
-    let mut pairs_in_reach = 0usize;
+    let mut eligible_km: Vec<f64> = Vec::new();
     for a in &acc_rows {
         let Some(p) = a.coords else { continue };
         let seg = &probe_check
@@ -494,30 +501,68 @@ fn every_rule_holds_in_every_objective() {
             .filter(|r| seg_key(&r.segment) == seg_key(seg) && r.eligible(&a.region, &a.industry))
             .filter_map(|r| r.coords.map(|h| great_circle_km(h, p)))
             .collect();
-        let must = if a.locked {
-            let owner = rep_rows
-                .iter()
-                .find(|r| r.id == a.owner)
-                .expect("locked owner");
-            great_circle_km(owner.coords.expect("owner home"), p)
-        } else {
-            eligible.iter().copied().fold(f64::INFINITY, f64::min)
-        };
-        need_km = need_km.max(must);
-        pairs_in_reach += eligible.len();
-    }
-    let max_km = (need_km * 1.01 / 10.0).ceil() * 10.0;
-    for a in &acc_rows {
-        let Some(p) = a.coords else { continue };
-        cut_pairs += rep_rows
-            .iter()
-            .filter(|r| r.coords.is_some_and(|h| great_circle_km(h, p) > max_km))
-            .count();
+        need_km = need_km.max(eligible.iter().copied().fold(f64::INFINITY, f64::min));
+        eligible_km.extend(eligible);
     }
     assert!(
-        cut_pairs > 0 && pairs_in_reach > 0,
-        "max_km = {max_km} cuts no account-rep pair: it would not bind"
+        need_km.is_finite(),
+        "an account has no eligible rep with a home"
     );
+    let max_km = (need_km * 1.01 / 10.0).ceil() * 10.0;
+    let cut_pairs = eligible_km.iter().filter(|&&d| d > max_km).count();
+    assert!(
+        cut_pairs > 100,
+        "max_km = {max_km} cuts only {cut_pairs} of the {} eligible account-rep pairs: it would hardly bind",
+        eligible_km.len()
+    );
+    let far_lock = |a: &InAccount| {
+        a.locked
+            && a.coords.is_some_and(|p| {
+                let owner = rep_rows
+                    .iter()
+                    .find(|r| r.id == a.owner)
+                    .expect("locked owner");
+                great_circle_km(owner.coords.expect("owner home"), p) > max_km
+            })
+    };
+    let unlock: Vec<&str> = acc_rows
+        .iter()
+        .filter(|a| far_lock(a))
+        .map(|a| a.id.as_str())
+        .collect();
+    let locks_kept = acc_rows.iter().filter(|a| a.locked).count() - unlock.len();
+    assert!(locks_kept >= 5, "only {locks_kept} locks left to check");
+    let accounts = {
+        let path = dir.path().join("accounts.csv");
+        let mut rdr = csv::Reader::from_path(&accounts).expect("generated accounts.csv");
+        let headers = rdr.headers().expect("a header").clone();
+        let id_col = headers
+            .iter()
+            .position(|h| h == "account_id")
+            .expect("account_id");
+        let lock_col = headers.iter().position(|h| h == "locked").expect("locked");
+        let mut w = csv::Writer::from_path(&path).expect("write accounts.csv");
+        w.write_record(&headers).expect("write");
+        for rec in rdr.records() {
+            let rec = rec.expect("a record");
+            let cells: Vec<&str> = rec
+                .iter()
+                .enumerate()
+                .map(|(k, c)| {
+                    if k == lock_col && unlock.contains(&&rec[id_col]) {
+                        "false"
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            w.write_record(&cells).expect("write");
+        }
+        w.flush().expect("flush");
+        path
+    };
+    let acc_rows = read_accounts(&accounts, &Columns::ours());
+    // At most half of the owned accounts may move (travel and cost move ~56 % without it).
     let budget_pct = 50.0;
 
     let mut reproducible = Vec::new();
@@ -583,8 +628,9 @@ fn every_rule_holds_in_every_objective() {
         "only {reproducible:?} said reproducible (need at least 2 of {ran:?})"
     );
     eprintln!(
-        "every rule: {} objectives checked twice (max_km {max_km}, {cap_rep} capped at {cap}), byte-identical: {reproducible:?}",
-        ran.len()
+        "every rule: {} objectives checked twice (max_km {max_km} cuts {cut_pairs} eligible pairs, {} far locks released, {locks_kept} kept; {cap_rep} capped at {cap}), byte-identical: {reproducible:?}",
+        ran.len(),
+        unlock.len()
     );
 }
 
@@ -738,7 +784,7 @@ impl Tiny {
 
 #[test]
 fn candidate_lists_never_decide_the_answer() {
-    const SEEDS: u64 = 30;
+    const SEEDS: u64 = 40;
     let mut feasible = 0usize;
     let mut infeasible = 0usize;
     let mut reached = [0usize; 2];
@@ -748,6 +794,12 @@ fn candidate_lists_never_decide_the_answer() {
         let opt = case.brute_force();
         let dir = tempdir();
         let (accounts, reps) = case.write(dir.path());
+        // ALLOT_DUMP_CASES=DIR keeps a copy of every case's inputs (DIR/tiny-SEED/).
+        if let Some(d) = std::env::var_os("ALLOT_DUMP_CASES") {
+            let keep = Path::new(&d).join(format!("tiny-{seed}"));
+            std::fs::create_dir_all(&keep).expect("dump folder");
+            case.write(&keep);
+        }
         let files = format!(
             "seed {}: accounts.csv\n{}reps.csv\n{}",
             case.seed,
@@ -836,10 +888,14 @@ fn candidate_lists_never_decide_the_answer() {
         feasible >= 25,
         "only {feasible} feasible tiny cases of {SEEDS}"
     );
+    assert!(
+        infeasible >= 1,
+        "no infeasible tiny case: the exit-2/3 path went untested"
+    );
     for (slot, name) in ["travel", "rebalance"].iter().enumerate() {
         assert!(
             reached[slot] * 5 >= feasible * 4,
-            "{name}: allot reached the brute-force optimum on {} of {feasible} feasible cases (< 80 %): {missed:?}",
+            "{name}: allot reached the brute-force optimum on {} of {feasible} feasible cases (< 80 %): {missed:?} (ALLOT_DUMP_CASES=DIR keeps the inputs)",
             reached[slot]
         );
     }
@@ -1065,4 +1121,55 @@ fn binding_rules_are_named_with_amounts() {
     }
 
     assert_eq!(cases, 4 + 4 + 8 + 4, "cases run");
+}
+
+/// A family out of reach: the travel-cap message must not say that the account it names
+/// is farther than it is. Here A1 is next to R1's home but its child A5 is far from both
+/// homes: the message may name A5 with its distance, or the family of A1.
+#[test]
+fn travel_cap_on_a_family_states_a_true_distance() {
+    let dir = tempdir();
+    let accounts = dir.path().join("accounts.csv");
+    let reps = dir.path().join("reps.csv");
+    write(
+        &accounts,
+        "account_id,segment,workload,lat,lon,parent_id\n\
+         A1,field,10,40.1,-75.1,\nA2,field,10,40.9,-79.9,\nA3,field,10,40.2,-75.3,\n\
+         A4,field,10,41.1,-80.2,\nA5,field,10,45.0,-70.0,A1\n",
+    );
+    write(
+        &reps,
+        "rep_id,segment,lat,lon\nR1,field,40.0,-75.0\nR2,field,41.0,-80.0\n",
+    );
+    let homes = [(40.0, -75.0), (41.0, -80.0)];
+    // The family (A1, A5) on a rep is as far as its farthest member.
+    let family_km = homes
+        .iter()
+        .map(|&h| great_circle_km(h, (40.1, -75.1)).max(great_circle_km(h, (45.0, -70.0))))
+        .fold(f64::INFINITY, f64::min);
+    let a1_km = homes
+        .iter()
+        .map(|&h| great_circle_km(h, (40.1, -75.1)))
+        .fold(f64::INFINITY, f64::min);
+    assert!(a1_km < 300.0 && family_km > 300.0);
+    let plan = dir.path().join("plan.toml");
+    write(
+        &plan,
+        "[balance]\nmetrics = [\"workload\"]\nband_pct = 100.0\n[compactness]\nmax_km = 300\n",
+    );
+    let err = infeasible_run(
+        &accounts,
+        &reps,
+        &plan,
+        &dir.path().join("out"),
+        "family out of reach",
+    );
+    let d = format!("{family_km:.1} km");
+    let names_member = err.contains(&format!("travel cap: account A5 is {d}"));
+    let names_family = err.contains("travel cap: the family of A1") && err.contains(&d);
+    assert!(
+        names_member || names_family,
+        "expected 'travel cap: account A5 is {d} …' or 'travel cap: the family of A1 … {d}' \
+         (A1 itself is {a1_km:.1} km from R1's home), got:\n{err}"
+    );
 }

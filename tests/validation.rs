@@ -533,7 +533,10 @@ fn bad_pair_rows_go_to_rejects_and_every_account_is_still_assigned() {
     for r in &rejects {
         assert!(r.hint.trim().len() >= 10, "row {} has no fix hint", r.row);
     }
-    let c =
-        check(&Spec::new(&bad("accounts.csv"), &bad("reps.csv"), &out).pairs(&bad("pairs.csv")).soft());
+    let c = check(
+        &Spec::new(&bad("accounts.csv"), &bad("reps.csv"), &out)
+            .pairs(&bad("pairs.csv"))
+            .soft(),
+    );
     assert_eq!(c.rows.len(), 8, "every account is assigned");
 }

@@ -161,7 +161,11 @@ impl Constraint {
             Constraint::Family => "account families on one rep".into(),
             Constraint::Cap(m) => format!("reps within max_{}", m.name()),
             Constraint::Band { metric, band } => {
-                format!("every rep within ±{}% of target on {}", band * 100.0, metric.name())
+                format!(
+                    "every rep within ±{}% of target on {}",
+                    band * 100.0,
+                    metric.name()
+                )
             }
             Constraint::Budget(b) => b.stated.clone(),
             Constraint::Travel { max_km } => {

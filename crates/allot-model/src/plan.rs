@@ -562,12 +562,18 @@ impl Plan {
         let d = &self.disruption;
         for (field, v) in [
             ("disruption.max_moved_pct", d.max_moved_pct),
-            ("disruption.max_moved_potential_pct", d.max_moved_potential_pct),
+            (
+                "disruption.max_moved_potential_pct",
+                d.max_moved_potential_pct,
+            ),
         ] {
             if let Some(v) = v
                 && !(v.is_finite() && (0.0..=100.0).contains(&v))
             {
-                return bad(field, format!("must be a percentage from 0 to 100, got {v}"));
+                return bad(
+                    field,
+                    format!("must be a percentage from 0 to 100, got {v}"),
+                );
             }
         }
         if let Some(km) = self.compactness.max_km

@@ -175,8 +175,17 @@ pub fn core_search(
             return found;
         };
         if std::env::var_os("ALLOT_DEBUG").is_some() {
-            let free = (0..core.n_units()).filter(|&u| core.edges(u).len() > 1).count();
-            eprintln!("DEBUG {} core delta {delta:.1} pairs {} free units {free} {:?} obj {:?} {:.3}s", m.name, core.n_pairs(), r.status, r.objective, tt.elapsed().as_secs_f64());
+            let free = (0..core.n_units())
+                .filter(|&u| core.edges(u).len() > 1)
+                .count();
+            eprintln!(
+                "DEBUG {} core delta {delta:.1} pairs {} free units {free} {:?} obj {:?} {:.3}s",
+                m.name,
+                core.n_pairs(),
+                r.status,
+                r.objective,
+                tt.elapsed().as_secs_f64()
+            );
         }
         found.clock_stopped |= r.status == MipStatus::TimeLimit;
         if let (Some(reps), Some(obj)) = (r.rep_of, r.objective)

@@ -57,11 +57,7 @@ pub struct LnsResult {
 
 /// The sub-model of `m` in which only `free` units move; every other unit stays on its
 /// rep in `rep_of`. Returns the sub-model and the warm start (sub-edge per sub-unit).
-pub fn sub_model<'p>(
-    m: &SegModel<'p>,
-    rep_of: &[u32],
-    free: &[usize],
-) -> (SegModel<'p>, Vec<u32>) {
+pub fn sub_model<'p>(m: &SegModel<'p>, rep_of: &[u32], free: &[usize]) -> (SegModel<'p>, Vec<u32>) {
     sub_model_within(m, rep_of, free, None)
 }
 
@@ -304,12 +300,10 @@ fn neighbourhood(
     }
     // Units off their cheapest edge first (they are what a better solution may undo), then
     // a size-biased sample of the rest.
-    let (mut chosen, mut rest): (Vec<usize>, Vec<usize>) = pool
-        .into_iter()
-        .partition(|&u| {
-            m.pair_to(u, rep_of[u])
-                .is_none_or(|p| p.cost > facts.cheapest[u] + 1e-12)
-        });
+    let (mut chosen, mut rest): (Vec<usize>, Vec<usize>) = pool.into_iter().partition(|&u| {
+        m.pair_to(u, rep_of[u])
+            .is_none_or(|p| p.cost > facts.cheapest[u] + 1e-12)
+    });
     if chosen.len() > size / 2 {
         chosen.shuffle(rng);
         chosen.truncate(size / 2);
@@ -476,7 +470,12 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
                 .filter(|&u| facts.movable[u] && values[lp_edge[u] as usize] < 1.0 - 1e-6)
                 .collect();
             if std::env::var_os("ALLOT_DEBUG").is_some() {
-                eprintln!("DEBUG {} lp done frac {} left {:.3}s", m.name, frac.len(), ctx.remaining_s());
+                eprintln!(
+                    "DEBUG {} lp done frac {} left {:.3}s",
+                    m.name,
+                    frac.len(),
+                    ctx.remaining_s()
+                );
             }
             if frac.len() <= RINS_MAX_UNITS {
                 let (sub, _) = sub_model(m, &lp_reps, &frac);
@@ -498,14 +497,27 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
                     }
                 }
                 if std::env::var_os("ALLOT_DEBUG").is_some() {
-                    eprintln!("DEBUG {} frac milp done obj {} viol {} left {:.3}s", m.name, incumbent.objective, incumbent.violation, ctx.remaining_s());
+                    eprintln!(
+                        "DEBUG {} frac milp done obj {} viol {} left {:.3}s",
+                        m.name,
+                        incumbent.objective,
+                        incumbent.violation,
+                        ctx.remaining_s()
+                    );
                 }
             }
             // From the LP optimum: cores of the pairs with small reduced costs, solved
             // exactly, widened until one holds a solution.
             if let Some(lp) = relaxation.as_ref().filter(|_| budget.cores) {
                 let left = || ctx.remaining_s();
-                let c = crate::fixing::core_search(m, lp, incumbent.objective, CORE_NODE_LIMIT, &left, CORE_TIME_SHARE);
+                let c = crate::fixing::core_search(
+                    m,
+                    lp,
+                    incumbent.objective,
+                    CORE_NODE_LIMIT,
+                    &left,
+                    CORE_TIME_SHARE,
+                );
                 cut_short |= c.clock_stopped;
                 if let Some(reps) = c.rep_of
                     && incumbent.offer(m, reps)
@@ -514,7 +526,13 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
                 }
                 proven = c.proven;
                 if std::env::var_os("ALLOT_DEBUG").is_some() {
-                    eprintln!("DEBUG {} core search obj {} proven {} left {:.3}s", m.name, incumbent.objective, c.proven, ctx.remaining_s());
+                    eprintln!(
+                        "DEBUG {} core search obj {} proven {} left {:.3}s",
+                        m.name,
+                        incumbent.objective,
+                        c.proven,
+                        ctx.remaining_s()
+                    );
                 }
             }
             // The rounded LP optimum breaks a few rows by a little: the local search repairs
@@ -527,7 +545,13 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
                     improvements += 1;
                 }
                 if std::env::var_os("ALLOT_DEBUG").is_some() {
-                    eprintln!("DEBUG {} lp repair done obj {} viol {} left {:.3}s", m.name, incumbent.objective, incumbent.violation, ctx.remaining_s());
+                    eprintln!(
+                        "DEBUG {} lp repair done obj {} viol {} left {:.3}s",
+                        m.name,
+                        incumbent.objective,
+                        incumbent.violation,
+                        ctx.remaining_s()
+                    );
                 }
             }
             let value_of = |u: usize, r: u32| m.edge_to(u, r).map_or(0.0, |e| values[e]);
@@ -613,7 +637,13 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
             continue;
         };
         if std::env::var_os("ALLOT_DEBUG").is_some() {
-            eprintln!("DEBUG {} step {} units {:?} {:.3}s", m.name, free.len(), r.status, step_t.elapsed().as_secs_f64());
+            eprintln!(
+                "DEBUG {} step {} units {:?} {:.3}s",
+                m.name,
+                free.len(),
+                r.status,
+                step_t.elapsed().as_secs_f64()
+            );
         }
         match r.status {
             MipStatus::Optimal if !pure_cost => size = (size * 1.2).min(max_free as f64),
@@ -658,7 +688,13 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
         }
     }
     if std::env::var_os("ALLOT_DEBUG").is_some() {
-        eprintln!("DEBUG {} lns improvements {improvements} obj {} lp {:?} left {:.3}s", m.name, incumbent.objective, lp_bound, ctx.remaining_s());
+        eprintln!(
+            "DEBUG {} lns improvements {improvements} obj {} lp {:?} left {:.3}s",
+            m.name,
+            incumbent.objective,
+            lp_bound,
+            ctx.remaining_s()
+        );
     }
     LnsResult {
         lp_bound,

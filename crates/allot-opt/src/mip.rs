@@ -189,9 +189,10 @@ pub fn solve_mip(
     }
     // Balanced metrics without a band still measure their deviation.
     for (k, tv, _) in &t {
-        let banded = m.constraints.iter().any(
-            |c| matches!(c, Constraint::Band { metric, .. } if metric.slot() == *k),
-        );
+        let banded = m
+            .constraints
+            .iter()
+            .any(|c| matches!(c, Constraint::Band { metric, .. } if metric.slot() == *k));
         if !banded {
             band_rows(&mut pb, m, &rep_load, &locked_load, *k, *tv);
         }
@@ -231,9 +232,7 @@ pub fn solve_mip(
             "mip_heuristic_run_rins",
             "mip_heuristic_run_rens",
         ] {
-            model
-                .try_set_option(name, false)
-                .map_err(|_| fail(name))?;
+            model.try_set_option(name, false).map_err(|_| fail(name))?;
         }
     }
     if let Some(w) = warm.filter(|_| !limits.relax) {

@@ -221,7 +221,16 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
             let h = heuristic_phase(m, ctx, starts, rounds, lns[i]);
             let h_secs = t.elapsed().as_secs_f64();
             if std::env::var_os("ALLOT_DEBUG").is_some() {
-                eprintln!("DEBUG {} heuristic {:.3}s obj {} viol {} cut {} at {:.3}s deadline in {:.3}s", m.name, h_secs, h.objective, h.violation, h.cut_short, ctx.started.elapsed().as_secs_f64(), ctx.remaining_s());
+                eprintln!(
+                    "DEBUG {} heuristic {:.3}s obj {} viol {} cut {} at {:.3}s deadline in {:.3}s",
+                    m.name,
+                    h_secs,
+                    h.objective,
+                    h.violation,
+                    h.cut_short,
+                    ctx.started.elapsed().as_secs_f64(),
+                    ctx.remaining_s()
+                );
             }
             let budget = if milp_ok[i] {
                 let left = milp_left.fetch_sub(1, Ordering::Relaxed).max(1);
@@ -285,8 +294,7 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         least: b.least,
         unkeepable: b.unkeepable,
     });
-    let status = if binding.is_some() || segments.iter().any(|s| s.status == Status::Infeasible)
-    {
+    let status = if binding.is_some() || segments.iter().any(|s| s.status == Status::Infeasible) {
         Status::Infeasible
     } else if segments.iter().any(|s| s.status == Status::TimeLimit) {
         Status::TimeLimit
@@ -705,7 +713,15 @@ fn finish_segment(
         let tc = Instant::now();
         if let Some(c) = crate::fixing::solve_core(m, lp, &best, objective, limits) {
             if std::env::var_os("ALLOT_DEBUG").is_some() {
-                eprintln!("DEBUG {} core {} pairs of {} proven {} bound {} {:.3}s", m.name, c.pairs, m.n_pairs(), c.proven, c.bound, tc.elapsed().as_secs_f64());
+                eprintln!(
+                    "DEBUG {} core {} pairs of {} proven {} bound {} {:.3}s",
+                    m.name,
+                    c.pairs,
+                    m.n_pairs(),
+                    c.proven,
+                    c.bound,
+                    tc.elapsed().as_secs_f64()
+                );
             }
             milp_note = Some(format!(
                 "core of {} pairs: {}",
@@ -728,7 +744,8 @@ fn finish_segment(
     let mut diagnosis = diagnose(m);
     if diagnosis.is_none() && violation > 0.0 {
         // How close the band can be met, measured exactly on small segments.
-        diagnosis = crate::diagnose::band_out_of_reach(m, DIAGNOSIS_MAX_S.min(ctx.remaining_s().max(1.0)));
+        diagnosis =
+            crate::diagnose::band_out_of_reach(m, DIAGNOSIS_MAX_S.min(ctx.remaining_s().max(1.0)));
     }
     if !m.stranded.is_empty() {
         // A unit kept a pair beyond the travel cap only so that the engines could run.

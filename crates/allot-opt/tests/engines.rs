@@ -134,13 +134,7 @@ fn brute_force(p: &Problem) -> Option<f64> {
         let a = Assignment {
             unit_rep: idx.iter().map(|&r| RepIdx::from_usize(r)).collect(),
         };
-        if check(
-            &p.accounts,
-            &p.reps,
-            &p.plan,
-            &account_map(p, &a),
-        )
-        .is_empty()
+        if check(&p.accounts, &p.reps, &p.plan, &account_map(p, &a)).is_empty()
             && let Some(obj) = objective(p, &a)
         {
             best = Some(best.map_or(obj, |b: f64| b.min(obj)));
@@ -290,7 +284,11 @@ fn incremental_evaluation_matches_full_recomputation() {
                 Objective::Rebalance
             },
         );
-        let m = SegModel::new(&p, allot_model::SegIdx(0), &allot_opt::portfolio::build_of(&p));
+        let m = SegModel::new(
+            &p,
+            allot_model::SegIdx(0),
+            &allot_opt::portfolio::build_of(&p),
+        );
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let start: Vec<u32> = (0..m.n_units())
             .map(|u| m.edge_rep[m.edges(u).start])
@@ -378,12 +376,7 @@ fn large_neighbourhood_search_improves_and_stays_feasible() {
                         unit_rep[m.units[u].index()] = m.reps[r as usize];
                     }
                     let a = Assignment { unit_rep };
-                    let violations = check(
-                        &p.accounts,
-                        &p.reps,
-                        &p.plan,
-                        &account_map(&p, &a),
-                    );
+                    let violations = check(&p.accounts, &p.reps, &p.plan, &account_map(&p, &a));
                     assert!(violations.is_empty(), "seed {seed}: {violations:?}");
                     let full = objective(&p, &a).expect("every unit on an eligible rep");
                     assert!(

@@ -120,13 +120,7 @@ fn tabu_search_finds_the_brute_force_optimum_on_tiny_tight_instances() {
         let start = m.reps_of(&start);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let r = tabu_search(&m, &start, &mut rng, 20_000, &|| false);
-        if near_optimum(
-            &g,
-            &m,
-            &r.rep_of,
-            opt,
-            &format!("seed {seed}, tabu search"),
-        ) {
+        if near_optimum(&g, &m, &r.rep_of, opt, &format!("seed {seed}, tabu search")) {
             optimal += 1;
         }
         // Same seed, same iterations: the same solution.
@@ -247,7 +241,7 @@ fn dives_on_a_type_d_instance_stay_feasible_and_close_to_their_bound() {
     let g = instance(7, 100, 20);
     let m = SegModel::from_pairs("d20100-like", g.n, &g.caps, &g.pairs);
     let start: Vec<u32> = (0..g.n).map(|u| m.edge_start[u]).collect();
-        let start = m.reps_of(&start);
+    let start = m.reps_of(&start);
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let r = dive_search(&m, &start, &mut rng, 1e6, &after_calls(20_000)).expect("knapsacks");
     let bound = r.bound.expect("bound");
@@ -270,7 +264,7 @@ fn fractional_workloads_give_dives_but_no_bound() {
     g.caps.iter_mut().for_each(|c| *c += 0.5);
     let m = SegModel::from_pairs("cents", g.n, &g.caps, &g.pairs);
     let start: Vec<u32> = (0..g.n).map(|u| m.edge_start[u]).collect();
-        let start = m.reps_of(&start);
+    let start = m.reps_of(&start);
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     let r = dive_search(&m, &start, &mut rng, 1e6, &after_calls(3_000)).expect("knapsacks");
     assert!(r.bound.is_none(), "a bound from rounded knapsacks");

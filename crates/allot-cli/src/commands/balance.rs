@@ -80,13 +80,7 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
         .zip(&account_rep)
         .filter_map(|(a, r)| r.map(|r| (a.id.clone(), p.reps[r.index()].id.clone())))
         .collect();
-    let violations = check_with_pairs(
-        &p.accounts,
-        &p.reps,
-        &p.plan,
-        &map,
-        loaded.pairs.as_deref(),
-    );
+    let violations = check_with_pairs(&p.accounts, &p.reps, &p.plan, &map, loaded.pairs.as_deref());
     let feasible = violations.is_empty()
         && outcome.status != Status::Infeasible
         && outcome.status != Status::TimeLimit;

@@ -227,9 +227,9 @@ pub fn run(args: &BenchArgs) -> Result<std::process::ExitCode, Failure> {
         s.push_str(&row("allot", ours));
         match peer {
             Some(p) => s.push_str(&row("HiGHS", p)),
-            None if args.peer_factor > 0.0 => s.push_str(&format!(
-                "| {name} | HiGHS | no solution | | | | | | | |\n"
-            )),
+            None if args.peer_factor > 0.0 => {
+                s.push_str(&format!("| {name} | HiGHS | no solution | | | | | | | |\n"))
+            }
             None => {}
         }
     }

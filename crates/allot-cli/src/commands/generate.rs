@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use crate::args::GenerateArgs;
 use crate::failure::Failure;
-use allot_model::synth::{GenSpec, generate, reps_at_seed_ratios};
 use crate::report::write_atomic;
+use allot_model::synth::{GenSpec, generate, reps_at_seed_ratios};
 
 /// The plan written beside generated data (and bundled with the demo).
 pub const DEMO_PLAN: &str = include_str!("../../../../data/demo/plan.toml");

@@ -165,12 +165,7 @@ pub(super) fn cap(f: &Facts<'_>, m: Metric, out: &mut Vec<Violation>) {
             push(
                 out,
                 Rule::Capacity,
-                format!(
-                    "{} holds {} {load}, max_{} {cap}",
-                    r.id,
-                    m.name(),
-                    m.name()
-                ),
+                format!("{} holds {} {load}, max_{} {cap}", r.id, m.name(), m.name()),
             );
         }
     }

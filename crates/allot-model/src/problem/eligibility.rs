@@ -6,8 +6,8 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::families::Families;
 use super::RefusedIds;
+use super::families::Families;
 use super::rows::Draft;
 use crate::io::PairRow;
 use crate::issue::{Issue, Severity};

@@ -93,7 +93,9 @@ pub(super) fn families(d: &mut Draft<'_>) -> Families {
                     d.ck.warn_account(
                         &d.accounts[cur],
                         "parent_id",
-                        format!("parent {parent:?} was refused; the account heads a family of its own"),
+                        format!(
+                            "parent {parent:?} was refused; the account heads a family of its own"
+                        ),
                         "",
                     );
                     break cur;

@@ -87,8 +87,7 @@ impl CostTerms {
         for m in &plan.balance.metrics {
             w[m.slot()] = plan.balance.weight(*m);
         }
-        let (moved, km, pair, balance): (Vec<f64>, Vec<f64>, f64, [f64; 3]) = match plan.objective
-        {
+        let (moved, km, pair, balance): (Vec<f64>, Vec<f64>, f64, [f64; 3]) = match plan.objective {
             Objective::Redesign => (
                 (0..ns).map(|s| plan.disruption.weight * share(s)).collect(),
                 (0..ns).map(per_km).collect(),

@@ -53,7 +53,6 @@ pub fn local_search_over(
     effort: SwapEffort,
     stop: &dyn Fn() -> bool,
 ) -> bool {
-
     let mut free_order: Vec<usize> = units.to_vec();
     // Feasibility first: its first step (or pass) always runs, even past the deadline, and
     // so does one full pass on a segment small enough for it to be quick: a start cut short

@@ -128,14 +128,24 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
     let rep_of = construct(m, how, noise, &mut rng);
     let mut st = State::new(m, rep_of);
     if std::env::var_os("ALLOT_DEBUG").is_some() {
-        eprintln!("DEBUG {} start {start} construct {:.3}s viol {}", m.name, t0.elapsed().as_secs_f64(), st.violation());
+        eprintln!(
+            "DEBUG {} start {start} construct {:.3}s viol {}",
+            m.name,
+            t0.elapsed().as_secs_f64(),
+            st.violation()
+        );
     }
     let stop = || ctx.should_stop();
     // A start without rounds only hands a first solution to the search that follows.
     let passes = if rounds == 0 { LIGHT_PASSES } else { 50 };
     local_search(&mut st, &mut rng, passes, &stop);
     if std::env::var_os("ALLOT_DEBUG").is_some() {
-        eprintln!("DEBUG {} start {start} local search {:.3}s viol {}", m.name, t0.elapsed().as_secs_f64(), st.violation());
+        eprintln!(
+            "DEBUG {} start {start} local search {:.3}s viol {}",
+            m.name,
+            t0.elapsed().as_secs_f64(),
+            st.violation()
+        );
     }
     if m.kind == SegKind::Gap {
         // Generalized assignment: the tabu search does the work, then a last local pass.
@@ -158,8 +168,7 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
                 let first_stop = || ctx.should_stop() || std::time::Instant::now() >= half;
                 let a = tabu::tabu_search(m, &lp, &mut rng, iterations / 2, &first_stop);
                 // With knapsack-shaped caps, Lagrangian dives from there take the rest.
-                if let Some(d) =
-                    dive::dive_search(m, &a.rep_of, &mut rng, ctx.remaining_s(), &stop)
+                if let Some(d) = dive::dive_search(m, &a.rep_of, &mut rng, ctx.remaining_s(), &stop)
                 {
                     bound = d.bound;
                     let mut st = State::new(m, d.rep_of);

@@ -21,8 +21,6 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::model::SegModel;
 
-
-
 /// The units that can move: unlocked, with more than one edge.
 fn movable_units(m: &SegModel) -> Vec<usize> {
     (0..m.n_units())
@@ -82,9 +80,7 @@ impl Tables {
             cost,
             work,
             accounts: m.load.iter().map(|l| l[2]).collect(),
-            cap: (0..nr)
-                .map(|r| [m.cap[r][1], m.cap[r][2]])
-                .collect(),
+            cap: (0..nr).map(|r| [m.cap[r][1], m.cap[r][2]]).collect(),
         }
     }
 }

@@ -110,7 +110,7 @@ pub fn split(p: &Problem, models: &mut [SegModel<'_>]) -> Result<(), Short> {
     for (i, b) in budgets.iter().enumerate() {
         let forced: Vec<(f64, f64)> = models.iter().map(|m| least_moved(m, b.measure)).collect();
         let least: f64 = forced.iter().map(|f| f.0).sum();
-        if !(least <= b.limit * (1.0 + 1e-9) + 1e-9) {
+        if least > b.limit * (1.0 + 1e-9) + 1e-9 || least.is_nan() {
             return Err(Short {
                 stated: b.stated.clone(),
                 measure: b.measure,
@@ -125,7 +125,11 @@ pub fn split(p: &Problem, models: &mut [SegModel<'_>]) -> Result<(), Short> {
                 (0..m.n_units())
                     .map(|u| {
                         m.edges(u)
-                            .map(|e| m.edge_moved.get(e).map_or(0.0, |x| x[measure_slot(b.measure)]))
+                            .map(|e| {
+                                m.edge_moved
+                                    .get(e)
+                                    .map_or(0.0, |x| x[measure_slot(b.measure)])
+                            })
                             .fold(0.0, f64::max)
                     })
                     .sum::<f64>()

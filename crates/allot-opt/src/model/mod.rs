@@ -208,7 +208,8 @@ impl<'p> SegModel<'p> {
 
     /// The search this segment gets (see [`SegKind`]).
     fn decide_kind(&self, p: &Problem) -> SegKind {
-        let min_max = !p.plan.objective.is_linear() && self.metrics.iter().any(|&k| self.weight[k] > 0.0);
+        let min_max =
+            !p.plan.objective.is_linear() && self.metrics.iter().any(|&k| self.weight[k] > 0.0);
         if min_max {
             SegKind::Balance
         } else if self.is_pure_cost()

@@ -183,10 +183,8 @@ pub(super) fn list_pairs<'p>(
         .max()
         .unwrap_or(0);
     let k = build.candidates;
-    let complete = k == 0
-        || widest <= k
-        || eligible_pairs <= build.complete_pairs
-        || p.pairs.is_some();
+    let complete =
+        k == 0 || widest <= k || eligible_pairs <= build.complete_pairs || p.pairs.is_some();
     let with_work = p.pairs.is_some();
     let with_moved = !m.budgets.is_empty();
     let seg = m.seg.index();
@@ -254,7 +252,19 @@ pub(super) fn list_pairs<'p>(
             .enumerate()
             .map(|(lu, &u)| {
                 let c = class_ids[lu] as usize;
-                candidates(p, view, u, &class_reps[c], locations[c].as_ref(), &local, k, max_km, t.km[seg], t.moved[seg], t.by_potential)
+                candidates(
+                    p,
+                    view,
+                    u,
+                    &class_reps[c],
+                    locations[c].as_ref(),
+                    &local,
+                    k,
+                    max_km,
+                    t.km[seg],
+                    t.moved[seg],
+                    t.by_potential,
+                )
             })
             .collect();
         let class_target = class_reps

@@ -1165,7 +1165,10 @@ fn travel_cap_on_a_family_states_a_true_distance() {
         "family out of reach",
     );
     let d = format!("{family_km:.1} km");
-    let names_member = err.contains(&format!("travel cap: account A5 is {d}"));
+    let names_member = err.contains(&format!("travel cap: account A5 is {d}"))
+        || err.contains(&format!(
+            "travel cap: account A5 (of the family of A1, which goes to one rep) is {d}"
+        ));
     let names_family = err.contains("travel cap: the family of A1") && err.contains(&d);
     assert!(
         names_member || names_family,

@@ -121,12 +121,20 @@ pub fn words(p: &Problem, b: &Binding) -> String {
         }
         Binding::Travel {
             unit,
+            account,
             nearest_km,
             max_km,
         } => {
-            let head = &p.accounts[p.units.members(*unit)[0].index()].id;
+            let members = p.units.members(*unit);
+            let id = &p.accounts[account.index()].id;
+            let who = if members.len() > 1 {
+                let head = &p.accounts[members[0].index()].id;
+                format!("account {id} (of the family of {head}, which goes to one rep)")
+            } else {
+                format!("account {id}")
+            };
             format!(
-                "travel cap: account {head} is {nearest_km:.1} km from the nearest eligible rep's home, [compactness] max_km is {} ({:.1} km over); raise max_km or add a rep nearby",
+                "travel cap: {who} is {nearest_km:.1} km from the nearest eligible rep's home, [compactness] max_km is {} ({:.1} km over); raise max_km or add a rep nearby",
                 num(*max_km),
                 nearest_km - max_km
             )

@@ -7,7 +7,7 @@
 //! they are shared ([`crate::model::budget`]). The CLI turns a [`Binding`] into words.
 
 use allot_model::constraint::Measure;
-use allot_model::{Constraint, Metric, RepIdx, UnitIdx};
+use allot_model::{AccountIdx, Constraint, Metric, RepIdx, UnitIdx};
 use serde::Serialize;
 
 use crate::model::SegModel;
@@ -85,7 +85,9 @@ pub enum Binding {
     Travel {
         /// The unit.
         unit: UnitIdx,
-        /// The least distance (km) from an eligible rep's home to the unit's farthest account.
+        /// Its account that is too far: the farthest from the eligible rep nearest to them all.
+        account: AccountIdx,
+        /// That account's distance from that rep's home, km.
         nearest_km: f64,
         /// The cap.
         max_km: f64,
@@ -105,9 +107,10 @@ pub fn diagnose(m: &SegModel<'_>) -> Option<Binding> {
             Constraint::Band { metric, band } => band_binding(m, *metric, *band, &locked),
             // Shared between segments: diagnosed when the budget is split.
             Constraint::Budget(_) => None,
-            Constraint::Travel { max_km } => m.stranded.first().map(|&(u, km)| Binding::Travel {
-                unit: m.units[u],
-                nearest_km: km,
+            Constraint::Travel { max_km } => m.stranded.first().map(|s| Binding::Travel {
+                unit: m.units[s.unit],
+                account: s.account,
+                nearest_km: s.km,
                 max_km: *max_km,
             }),
         };

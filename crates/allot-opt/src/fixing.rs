@@ -22,6 +22,16 @@ pub struct Relaxation {
     pub reduced: Vec<f64>,
     /// The LP optimum (a lower bound on the segment).
     pub bound: f64,
+    /// Every allowed pair with a reduced cost up to this is listed (∞ when every pair
+    /// is): fixing against an incumbent within it of the bound is exact.
+    pub exact_to: f64,
+}
+
+impl Relaxation {
+    /// Whether fixing against a solution of cost `upper` sees every pair it may keep.
+    pub fn exact_for(&self, upper: f64) -> bool {
+        upper - self.bound <= self.exact_to + 1e-9 * (1.0 + upper.abs())
+    }
 }
 
 /// What the core MILP did.
@@ -95,8 +105,12 @@ pub fn solve_core(
         .map(|u| core.edge_to(u, best[u]).map(|e| e as u32))
         .collect();
     let r = solve_mip(&core, warm.as_deref(), limits).ok()?;
-    let proven = r.status == MipStatus::Optimal;
+    // Only when the core holds every pair a better solution may use does it say anything
+    // about the whole segment beyond the LP bound.
+    let exact = lp.exact_for(upper);
+    let proven = exact && r.status == MipStatus::Optimal;
     let bound = match r.status {
+        _ if !exact => lp.bound,
         // No solution better than the incumbent exists anywhere.
         MipStatus::Infeasible => upper,
         _ if proven => r.objective.unwrap_or(upper).min(upper),
@@ -105,7 +119,7 @@ pub fn solve_core(
     Some(CoreResult {
         rep_of: r.rep_of,
         bound,
-        proven: proven || r.status == MipStatus::Infeasible,
+        proven: proven || (exact && r.status == MipStatus::Infeasible),
         pairs: core.n_pairs(),
         clock_stopped: r.status == MipStatus::TimeLimit,
     })
@@ -197,16 +211,20 @@ pub fn core_search(
                 found.rep_of = Some(reps);
             }
         }
+        let exact = lp.exact_for(threshold);
         match r.status {
             // The core holds every solution of cost ≤ threshold: an optimum within it is
             // the segment's.
-            MipStatus::Optimal if found.objective <= threshold + 1e-9 * (1.0 + threshold.abs()) => {
+            MipStatus::Optimal
+                if exact && found.objective <= threshold + 1e-9 * (1.0 + threshold.abs()) =>
+            {
                 found.proven = true;
                 return found;
             }
             MipStatus::Infeasible | MipStatus::Optimal if threshold >= found.objective => {
-                // Nothing better than the incumbent exists.
-                found.proven = true;
+                // Nothing better than the incumbent exists (when the core holds every pair
+                // a better solution could use).
+                found.proven = exact;
                 return found;
             }
             // A solution: the neighbourhood search takes it from here (a wider core is

@@ -25,6 +25,7 @@ pub mod lns;
 pub mod mip;
 pub mod model;
 pub mod portfolio;
+pub mod pricing;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -35,7 +35,7 @@ pub struct LnsBudget {
 
 /// What an LNS run did.
 #[derive(Clone, Debug)]
-pub struct LnsResult {
+pub struct LnsResult<'p> {
     /// Best solution (local rep per unit).
     pub rep_of: Vec<u32>,
     /// Its objective.
@@ -53,6 +53,9 @@ pub struct LnsResult {
     pub relaxation: Option<crate::fixing::Relaxation>,
     /// Whether the best solution is proven optimal for the whole segment.
     pub proven: bool,
+    /// The segment with the lists pricing grew (on a segment that lists candidates): the
+    /// relaxation's edges are its.
+    pub grown: Option<SegModel<'p>>,
 }
 
 /// The sub-model of `m` in which only `free` units move; every other unit stays on its
@@ -373,6 +376,9 @@ const CORE_TIME_SHARE: f64 = 0.3;
 /// Local-search passes that repair and polish the rounded LP optimum.
 const LP_POLISH_PASSES: usize = 10;
 
+/// Pairs pricing may always add to list every pair a better solution may use.
+const WIDEN_MIN: usize = 20_000;
+
 /// Whether the search starts from the segment's LP relaxation (rounded, its fractional
 /// units placed exactly, then a RINS neighbourhood): on linear objectives small enough.
 pub fn rounds_lp(m: &SegModel<'_>) -> bool {
@@ -404,7 +410,44 @@ const PURE_COST_FREE: f64 = 0.4;
 /// after `budget.iterations` steps or when a whole round of steps (`stall`) finds nothing.
 /// On pure-cost models (generalized assignment) a step frees the units of a few reps among
 /// those reps only, starting small and growing by half after each fruitless round.
-pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudget) -> LnsResult {
+pub fn improve<'p>(
+    m: &SegModel<'p>,
+    start: &[u32],
+    ctx: &SearchContext,
+    budget: LnsBudget,
+) -> LnsResult<'p> {
+    // A segment that lists candidates: its lists grow until the LP over them is the LP over
+    // every allowed pair, and the search runs on the grown lists.
+    if m.open.is_some() && rounds_lp(m) && !ctx.should_stop()
+        && let Some(mut priced) = crate::pricing::price_out(m, ctx)
+    {
+        // Fixing against the start sees every pair it may keep once those within the gap
+        // are listed; without a feasible start a small segment lists every pair.
+        let (start_obj, start_viol) = priced.model.evaluate(start);
+        let gap = if start_viol == 0.0 {
+            start_obj - priced.lp.bound
+        } else {
+            f64::INFINITY
+        };
+        let growth = priced.model.n_pairs().max(WIDEN_MIN);
+        crate::pricing::widen(&mut priced, gap, growth);
+        let lp = priced.lp.clone();
+        let mut r = improve_on(&priced.model, start, ctx, budget, Some(lp));
+        r.grown = Some(priced.model);
+        return r;
+    }
+    improve_on(m, start, ctx, budget, None)
+}
+
+/// [`improve`] on `m`, from its LP relaxation `given` (over every allowed pair) when the
+/// caller already solved it.
+fn improve_on<'p>(
+    m: &SegModel<'p>,
+    start: &[u32],
+    ctx: &SearchContext,
+    budget: LnsBudget,
+    given: Option<crate::fixing::Relaxation>,
+) -> LnsResult<'p> {
     let mut rng = ChaCha8Rng::seed_from_u64(job_seed(ctx.seed ^ 0x4C4E_5300, m.seg.0 as u64, 0));
     let mut incumbent = Incumbent::new(m, start.to_vec());
     let mut improvements = 0;
@@ -442,25 +485,32 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
     let mut proven = false;
     let mut rins: Option<Vec<usize>> = None;
     if rounds_lp(m) && !ctx.should_stop() {
-        let limits = MipLimits {
-            time_limit: ctx.remaining_s(),
-            node_limit: 0,
-            relax: true,
+        let lp = match given {
+            Some(lp) => Some(lp),
+            None => {
+                let limits = MipLimits {
+                    time_limit: ctx.remaining_s(),
+                    node_limit: 0,
+                    relax: true,
+                };
+                solve_mip(m, None, limits).ok().and_then(|r| {
+                    Some(crate::fixing::Relaxation {
+                        values: r.lp_values?,
+                        reduced: r.lp_reduced?,
+                        bound: r.bound,
+                        // Over the listed pairs: all of them when the segment lists all.
+                        exact_to: if m.complete { f64::INFINITY } else { f64::NEG_INFINITY },
+                    })
+                })
+            }
         };
-        if let Ok(r) = solve_mip(m, None, limits)
-            && let Some(values) = r.lp_values
-        {
-            // Over the listed pairs only: a bound on the user's problem when they are all
-            // of them (and each budget row is all the segment could move).
-            if m.complete && m.budgets_bound_exactly() {
-                lp_bound = r.bound.is_finite().then_some(r.bound);
-                if let (Some(b), Some(reduced)) = (lp_bound, r.lp_reduced.clone()) {
-                    relaxation = Some(crate::fixing::Relaxation {
-                        values: values.clone(),
-                        reduced,
-                        bound: b,
-                    });
-                }
+        if let Some(lp) = lp {
+            let values = lp.values.clone();
+            // A bound on the user's problem when the LP is over every allowed pair (and
+            // each budget row is all the segment could move).
+            if lp.exact_to >= 0.0 && m.budgets_bound_exactly() && lp.bound.is_finite() {
+                lp_bound = Some(lp.bound);
+                relaxation = Some(lp);
             }
             // LP rounding: every unit on its LP edge, and the few fractional ones (with few
             // reps, at most about one per band row) placed exactly by a small MILP.
@@ -700,6 +750,7 @@ pub fn improve(m: &SegModel, start: &[u32], ctx: &SearchContext, budget: LnsBudg
         lp_bound,
         relaxation,
         proven,
+        grown: None,
         rep_of: incumbent.rep_of,
         objective: incumbent.objective,
         violation: incumbent.violation,

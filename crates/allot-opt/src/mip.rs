@@ -42,6 +42,50 @@ pub struct MipResult {
     /// LP relaxation only: the reduced cost of every edge in the LP optimum (locked edges 0):
     /// a solution that sets an edge at 0 in the LP to 1 costs at least the bound plus it.
     pub lp_reduced: Option<Vec<f64>>,
+    /// LP relaxation only: the row duals, to price pairs the model does not list.
+    pub lp_duals: Option<Duals>,
+}
+
+/// The slack variables of soft rows: per rep and metric (over, under), per budget row.
+#[derive(Default)]
+struct Slacks {
+    rep: Vec<[[Variable; 2]; 3]>,
+    moved: Vec<Variable>,
+}
+
+/// What a row of the model is (for its dual).
+#[derive(Clone, Copy, Debug)]
+enum Row {
+    /// A unit's coverage row.
+    Unit(usize),
+    /// A rep's row (band side or cap) on a metric.
+    Rep(usize, usize),
+    /// A budget row on a moved measure.
+    Moved(usize),
+}
+
+/// The LP relaxation's row duals, summed by what they price: the reduced cost of a pair
+/// (unit u on rep r, cost c, loads l, moves v) is c − unit[u] − Σ_k l_k·rep[r][k] −
+/// Σ_k v_k·moved[k].
+#[derive(Clone, Debug)]
+pub struct Duals {
+    /// Per unit: the dual of its coverage row (0 for locked units).
+    pub unit: Vec<f64>,
+    /// Per rep and metric: the sum of the duals of its band and cap rows on the metric.
+    pub rep: Vec<[f64; 3]>,
+    /// Per moved measure (accounts, potential): the sum of the budget rows' duals.
+    pub moved: [f64; 2],
+}
+
+impl Duals {
+    /// Reduced cost of unit `u` on pair `p` (with `load` its loads on that rep).
+    pub fn reduced_cost(&self, u: usize, p: &crate::model::Pair, load: &[f64; 3]) -> f64 {
+        let r = p.rep as usize;
+        p.cost
+            - self.unit[u]
+            - (0..3).map(|k| load[k] * self.rep[r][k]).sum::<f64>()
+            - (0..2).map(|k| p.moved[k] * self.moved[k]).sum::<f64>()
+    }
 }
 
 /// Limits of one MILP solve.
@@ -62,6 +106,33 @@ pub fn solve_mip(
     warm: Option<&[u32]>,
     limits: MipLimits,
 ) -> Result<MipResult, String> {
+    solve(m, warm, limits, false).map(|(r, _)| r)
+}
+
+/// The LP relaxation of `m` with every rep row and budget row made soft: a violation costs
+/// far more than any assignment, so the LP always has a solution, and when it breaks no
+/// row it is the LP optimum (its duals price unlisted pairs even when the listed ones
+/// alone cannot keep the rows). Returns the result and the total violation (0 = the
+/// rows hold).
+pub fn solve_soft_lp(m: &SegModel, time_limit: f64) -> Result<(MipResult, f64), String> {
+    let limits = MipLimits {
+        time_limit,
+        node_limit: 0,
+        relax: true,
+    };
+    solve(m, None, limits, true)
+}
+
+/// How much a unit of relative violation of a soft row costs, in units of the largest
+/// total cost any assignment can have.
+const SOFT_PENALTY: f64 = 1e3;
+
+fn solve(
+    m: &SegModel,
+    warm: Option<&[u32]>,
+    limits: MipLimits,
+    soft: bool,
+) -> Result<(MipResult, f64), String> {
     let mut vars = ProblemVariables::new();
     // Columns are created in the order variables are added: col index = creation order.
     let mut col_of_edge: Vec<Option<usize>> = vec![None; m.n_pairs()];
@@ -103,6 +174,36 @@ pub fn solve_mip(
     let mut objective = Expression::with_capacity(ncols);
     for (k, tv, _) in &t {
         objective.add_mul(m.weight[*k], *tv);
+    }
+    // Soft rows: one slack per rep row side (and per budget row), priced so that any
+    // violation costs more than every assignment.
+    let mut slacks = Slacks::default();
+    let slack_start = ncols;
+    if soft {
+        let cost_range: f64 = 1.0
+            + (0..m.n_units())
+                .map(|u| m.edges(u).map(|e| m.edge_cost[e].abs()).fold(0.0, f64::max))
+                .sum::<f64>()
+            + m.weight.iter().sum::<f64>();
+        let mut add = |scale: f64, objective: &mut Expression| {
+            let v = vars.add(variable().min(0.0));
+            objective.add_mul(SOFT_PENALTY * cost_range / scale.max(1e-9), v);
+            v
+        };
+        slacks.rep = (0..nr)
+            .map(|r| {
+                std::array::from_fn(|k| {
+                    let scale = m.target[r][k].max(if m.cap[r][k].is_finite() { m.cap[r][k] } else { 0.0 }).max(1.0);
+                    [add(scale, &mut objective), add(scale, &mut objective)]
+                })
+            })
+            .collect();
+        slacks.moved = m
+            .budgets
+            .iter()
+            .map(|b| add(b.limit.max(1.0), &mut objective))
+            .collect();
+        ncols += 6 * nr + m.budgets.len();
     }
     for (e, xe) in x.iter().enumerate() {
         if let Some(xe) = xe
@@ -147,12 +248,16 @@ pub fn solve_mip(
         }
         coverage.push(one);
     }
+    // What each row is, in the order HiGHS numbers them (for the LP's duals).
+    let mut rows: Vec<Row> = Vec::new();
+    let free_units: Vec<usize> = (0..m.n_units()).filter(|&u| !m.locked[u]).collect();
     let mut budget_no = 0;
     for c in &m.constraints {
         match c {
             Constraint::Coverage => {
-                for one in coverage.drain(..) {
+                for (one, &u) in coverage.drain(..).zip(&free_units) {
                     pb.add_constraint(one.eq(1.0));
+                    rows.push(Row::Unit(u));
                 }
             }
             // Only the allowed pairs have a variable; a locked unit is a constant; a family
@@ -165,9 +270,12 @@ pub fn solve_mip(
                 let k = metric.slot();
                 for r in 0..nr {
                     if m.cap[r][k].is_finite() {
-                        pb.add_constraint(
-                            rep_load[r][k].clone().leq(m.cap[r][k] - locked_load[r][k]),
-                        );
+                        let mut load = rep_load[r][k].clone();
+                        if let Some(s) = slacks.rep.get(r) {
+                            load.add_mul(-1.0, s[k][0]);
+                        }
+                        pb.add_constraint(load.leq(m.cap[r][k] - locked_load[r][k]));
+                        rows.push(Row::Rep(r, k));
                     }
                 }
             }
@@ -176,12 +284,17 @@ pub fn solve_mip(
                 let Some((k, tv, _)) = t.iter().find(|(k, _, _)| *k == metric.slot()) else {
                     continue;
                 };
-                band_rows(&mut pb, m, &rep_load, &locked_load, *k, *tv);
+                band_rows(&mut pb, &mut rows, m, &rep_load, &locked_load, *k, *tv, &slacks);
             }
             Constraint::Budget(_) => {
                 if let Some(b) = m.budgets.get(budget_no) {
                     let k = measure_slot(b.measure);
-                    pb.add_constraint(moved[k].clone().leq(b.limit - locked_moved[k]));
+                    let mut row = moved[k].clone();
+                    if let Some(&s) = slacks.moved.get(budget_no) {
+                        row.add_mul(-1.0, s);
+                    }
+                    pb.add_constraint(row.leq(b.limit - locked_moved[k]));
+                    rows.push(Row::Moved(k));
                 }
                 budget_no += 1;
             }
@@ -194,7 +307,7 @@ pub fn solve_mip(
             .iter()
             .any(|c| matches!(c, Constraint::Band { metric, .. } if metric.slot() == *k));
         if !banded {
-            band_rows(&mut pb, m, &rep_load, &locked_load, *k, *tv);
+            band_rows(&mut pb, &mut rows, m, &rep_load, &locked_load, *k, *tv, &slacks);
         }
     }
     let mut model = pb
@@ -281,9 +394,25 @@ pub fn solve_mip(
         } else {
             f64::NEG_INFINITY
         };
-        let (lp_values, lp_reduced) = if optimal {
+        let mut lp_slack = 0.0;
+        let (lp_values, lp_reduced, lp_duals) = if optimal {
             let sol = solved.get_solution();
+            lp_slack = sol.columns()[slack_start..ncols.min(sol.columns().len())]
+                .iter()
+                .sum();
             let (cols, duals) = (sol.columns(), sol.dual_columns());
+            let mut row_duals = Duals {
+                unit: vec![0.0; m.n_units()],
+                rep: vec![[0.0; 3]; nr],
+                moved: [0.0; 2],
+            };
+            for (row, &y) in rows.iter().zip(sol.dual_rows()) {
+                match *row {
+                    Row::Unit(u) => row_duals.unit[u] += y,
+                    Row::Rep(r, k) => row_duals.rep[r][k] += y,
+                    Row::Moved(k) => row_duals.moved[k] += y,
+                }
+            }
             (
                 Some(
                     (0..m.n_pairs())
@@ -295,18 +424,21 @@ pub fn solve_mip(
                         .map(|e| col_of_edge[e].map_or(0.0, |c| duals[c]))
                         .collect(),
                 ),
+                Some(row_duals),
             )
         } else {
-            (None, None)
+            (None, None, None)
         };
-        return Ok(MipResult {
+        let slack: f64 = lp_slack;
+        return Ok((MipResult {
             status,
             rep_of: None,
             objective: None,
             bound,
             lp_values,
             lp_reduced,
-        });
+            lp_duals,
+        }, slack));
     }
     let (rep_of, objective) = if has_solution && status != MipStatus::Infeasible {
         let sol = solved.get_solution();
@@ -337,14 +469,15 @@ pub fn solve_mip(
     } else {
         f64::NEG_INFINITY
     };
-    Ok(MipResult {
+    Ok((MipResult {
         status,
         rep_of,
         objective,
         bound,
         lp_values: None,
         lp_reduced: None,
-    })
+        lp_duals: None,
+    }, 0.0))
 }
 
 /// Every unit on its largest edge in an LP solution (`values` per edge); ties go to the
@@ -361,13 +494,16 @@ pub fn round_lp(m: &SegModel, values: &[f64]) -> Vec<u32> {
 
 /// The deviation rows of metric `k` for every rep with a target:
 /// (1 − t)·target ≤ load ≤ (1 + t)·target.
+#[allow(clippy::too_many_arguments)]
 fn band_rows<M: SolverModel>(
     pb: &mut M,
+    rows: &mut Vec<Row>,
     m: &SegModel<'_>,
     rep_load: &[[Expression; 3]],
     locked_load: &[[f64; 3]],
     k: usize,
     tv: Variable,
+    slacks: &Slacks,
 ) {
     for r in 0..m.n_reps() {
         let target = m.target[r][k];
@@ -377,9 +513,15 @@ fn band_rows<M: SolverModel>(
         let rest = target - locked_load[r][k];
         let mut upper = rep_load[r][k].clone();
         upper.add_mul(-target, tv);
-        pb.add_constraint(upper.leq(rest));
         let mut lower = rep_load[r][k].clone();
         lower.add_mul(target, tv);
+        if let Some(s) = slacks.rep.get(r) {
+            upper.add_mul(-1.0, s[k][0]);
+            lower.add_mul(1.0, s[k][1]);
+        }
+        pb.add_constraint(upper.leq(rest));
         pb.add_constraint(lower.geq(rest));
+        rows.push(Row::Rep(r, k));
+        rows.push(Row::Rep(r, k));
     }
 }

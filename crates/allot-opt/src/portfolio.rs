@@ -575,6 +575,7 @@ fn finish_segment(
     let mut lns_cut = false;
     let mut lns_lp: Option<f64> = None;
     let mut relaxation = None;
+    let mut grown = None;
     let mut lns_proved = false;
     let mut engine_name = "heuristic".to_string();
     if use_lns && !ctx.should_stop() {
@@ -588,6 +589,7 @@ fn finish_segment(
         lns_cut = r.cut_short;
         lns_lp = r.lp_bound;
         relaxation = r.relaxation;
+        grown = r.grown;
         lns_proved = r.proven;
         if r.improvements > 0 {
             best = r.rep_of;
@@ -596,6 +598,8 @@ fn finish_segment(
             engine_name = "heuristic+lns".into();
         }
     }
+    // From here on the segment as the search left it: with the lists pricing grew.
+    let m = grown.as_ref().unwrap_or(m);
     let mut bound = segment_bound(m);
     if let Some(b) = lns_lp {
         bound = bound.max(b);

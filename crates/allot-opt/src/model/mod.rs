@@ -46,6 +46,17 @@ pub struct BudgetRow {
     pub bound_limit: f64,
 }
 
+/// A unit no eligible rep can take within the travel cap.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stranded {
+    /// The local unit.
+    pub unit: usize,
+    /// Its account farthest from the home of the eligible rep that comes nearest to them all.
+    pub account: allot_model::AccountIdx,
+    /// That account's distance from that home, km.
+    pub km: f64,
+}
+
 /// A unit on a rep: what the pair costs and weighs.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Pair {
@@ -115,10 +126,9 @@ pub struct SegModel<'p> {
     pub complete: bool,
     /// Pricing of the eligible pairs the edges do not list.
     pub open: Option<Open<'p>>,
-    /// Units no eligible rep can take within the travel cap, with the least distance (km)
-    /// from an eligible rep's home to the unit's farthest account (each lists its first
-    /// eligible rep anyway, so that the engines run; the segment is infeasible).
-    pub stranded: Vec<(usize, f64)>,
+    /// Units no eligible rep can take within the travel cap (each lists its first eligible
+    /// rep anyway, so that the engines run; the segment is infeasible).
+    pub stranded: Vec<Stranded>,
 }
 
 /// How a segment model is built.
@@ -335,6 +345,42 @@ impl<'p> SegModel<'p> {
             }
         }
         r
+    }
+
+    /// The same segment listing also `extra` (unit, pair), grouped by unit in increasing
+    /// unit order: each unit's new pairs come after its listed ones. The open pricing stays.
+    pub fn with_pairs(&self, extra: impl IntoIterator<Item = (usize, Pair)>) -> SegModel<'p> {
+        let mut g = SegModel {
+            edge_start: vec![0],
+            open: self.open.clone(),
+            complete: self.complete,
+            ..self.clone_without_edges()
+        };
+        let work = !self.edge_work.is_empty();
+        let mut extra = extra.into_iter().peekable();
+        for u in 0..self.n_units() {
+            for e in self.edges(u) {
+                g.push_pair(&self.pair(u, e), work);
+            }
+            while let Some((_, p)) = extra.next_if(|x| x.0 == u) {
+                g.push_pair(&p, work);
+            }
+            g.edge_start.push(g.edge_rep.len() as u32);
+        }
+        g
+    }
+
+    /// Appends a pair to the edge lists (its unit's `edge_start` entry comes after);
+    /// `work`: the lists carry per-pair workloads.
+    fn push_pair(&mut self, p: &Pair, work: bool) {
+        self.edge_rep.push(p.rep);
+        self.edge_cost.push(p.cost);
+        if work {
+            self.edge_work.push(p.work);
+        }
+        if !self.budgets.is_empty() {
+            self.edge_moved.push(p.moved);
+        }
     }
 
     /// A copy of everything but the edge lists (left empty) and the open pricing.

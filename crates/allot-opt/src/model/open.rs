@@ -298,22 +298,27 @@ pub(super) fn list_pairs<'p>(
             // No eligible rep is within the travel cap: the segment is infeasible. The unit
             // keeps its first eligible rep so that the engines still run; the diagnosis
             // names it.
-            let nearest = p
-                .eligible(u)
-                .iter()
-                .filter_map(|&r| {
-                    let home = p.reps[r.index()].coords()?;
-                    Some(
-                        p.units
-                            .members(u)
-                            .iter()
-                            .filter_map(|a| p.accounts[a.index()].coords())
-                            .map(|at| haversine_km(home, at))
-                            .fold(0.0, f64::max),
-                    )
-                })
-                .fold(f64::INFINITY, f64::min);
-            m.stranded.push((lu, nearest));
+            // The eligible rep whose farthest account of the unit is nearest, and that account.
+            let mut nearest = (f64::INFINITY, p.units.members(u)[0]);
+            for &r in p.eligible(u) {
+                let Some(home) = p.reps[r.index()].coords() else {
+                    continue;
+                };
+                let farthest = p
+                    .units
+                    .members(u)
+                    .iter()
+                    .filter_map(|&a| Some((haversine_km(home, p.accounts[a.index()].coords()?), a)))
+                    .fold((0.0, p.units.members(u)[0]), |x, y| if y.0 > x.0 { y } else { x });
+                if farthest.0 < nearest.0 {
+                    nearest = farthest;
+                }
+            }
+            m.stranded.push(super::Stranded {
+                unit: lu,
+                account: nearest.1,
+                km: nearest.0,
+            });
             reps = p
                 .eligible(u)
                 .iter()

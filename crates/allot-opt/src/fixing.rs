@@ -184,23 +184,9 @@ pub fn core_search(
             node_limit,
             relax: false,
         };
-        let tt = std::time::Instant::now();
         let Ok(r) = solve_mip(&core, None, limits) else {
             return found;
         };
-        if std::env::var_os("ALLOT_DEBUG").is_some() {
-            let free = (0..core.n_units())
-                .filter(|&u| core.edges(u).len() > 1)
-                .count();
-            eprintln!(
-                "DEBUG {} core delta {delta:.1} pairs {} free units {free} {:?} obj {:?} {:.3}s",
-                m.name,
-                core.n_pairs(),
-                r.status,
-                r.objective,
-                tt.elapsed().as_secs_f64()
-            );
-        }
         found.clock_stopped |= r.status == MipStatus::TimeLimit;
         if let (Some(reps), Some(obj)) = (r.rep_of, r.objective)
             && obj < found.objective - 1e-9 * (1.0 + obj.abs())

@@ -418,7 +418,9 @@ pub fn improve<'p>(
 ) -> LnsResult<'p> {
     // A segment that lists candidates: its lists grow until the LP over them is the LP over
     // every allowed pair, and the search runs on the grown lists.
-    if m.open.is_some() && rounds_lp(m) && !ctx.should_stop()
+    if m.open.is_some()
+        && rounds_lp(m)
+        && !ctx.should_stop()
         && let Some(mut priced) = crate::pricing::price_out(m, ctx)
     {
         // Fixing against the start sees every pair it may keep once those within the gap
@@ -499,7 +501,11 @@ fn improve_on<'p>(
                         reduced: r.lp_reduced?,
                         bound: r.bound,
                         // Over the listed pairs: all of them when the segment lists all.
-                        exact_to: if m.complete { f64::INFINITY } else { f64::NEG_INFINITY },
+                        exact_to: if m.complete {
+                            f64::INFINITY
+                        } else {
+                            f64::NEG_INFINITY
+                        },
                     })
                 })
             }
@@ -519,14 +525,6 @@ fn improve_on<'p>(
             let frac: Vec<usize> = (0..m.n_units())
                 .filter(|&u| facts.movable[u] && values[lp_edge[u] as usize] < 1.0 - 1e-6)
                 .collect();
-            if std::env::var_os("ALLOT_DEBUG").is_some() {
-                eprintln!(
-                    "DEBUG {} lp done frac {} left {:.3}s",
-                    m.name,
-                    frac.len(),
-                    ctx.remaining_s()
-                );
-            }
             if frac.len() <= RINS_MAX_UNITS {
                 let (sub, _) = sub_model(m, &lp_reps, &frac);
                 let limits = MipLimits {
@@ -545,15 +543,6 @@ fn improve_on<'p>(
                     if incumbent.offer(m, cand) {
                         improvements += 1;
                     }
-                }
-                if std::env::var_os("ALLOT_DEBUG").is_some() {
-                    eprintln!(
-                        "DEBUG {} frac milp done obj {} viol {} left {:.3}s",
-                        m.name,
-                        incumbent.objective,
-                        incumbent.violation,
-                        ctx.remaining_s()
-                    );
                 }
             }
             // From the LP optimum: cores of the pairs with small reduced costs, solved
@@ -575,15 +564,6 @@ fn improve_on<'p>(
                     improvements += 1;
                 }
                 proven = c.proven;
-                if std::env::var_os("ALLOT_DEBUG").is_some() {
-                    eprintln!(
-                        "DEBUG {} core search obj {} proven {} left {:.3}s",
-                        m.name,
-                        incumbent.objective,
-                        c.proven,
-                        ctx.remaining_s()
-                    );
-                }
             }
             // The rounded LP optimum breaks a few rows by a little: the local search repairs
             // it (the fewest, cheapest changes) and polishes it.
@@ -593,15 +573,6 @@ fn improve_on<'p>(
                 crate::heuristic::improve::local_search(&mut st, &mut rng, LP_POLISH_PASSES, &stop);
                 if incumbent.offer(m, st.rep_of) {
                     improvements += 1;
-                }
-                if std::env::var_os("ALLOT_DEBUG").is_some() {
-                    eprintln!(
-                        "DEBUG {} lp repair done obj {} viol {} left {:.3}s",
-                        m.name,
-                        incumbent.objective,
-                        incumbent.violation,
-                        ctx.remaining_s()
-                    );
                 }
             }
             let value_of = |u: usize, r: u32| m.edge_to(u, r).map_or(0.0, |e| values[e]);
@@ -682,19 +653,9 @@ fn improve_on<'p>(
             relax: false,
         };
         let warm = (incumbent.violation == 0.0).then_some(warm.as_slice());
-        let step_t = std::time::Instant::now();
         let Ok(r) = solve_mip(&sub, warm, limits) else {
             continue;
         };
-        if std::env::var_os("ALLOT_DEBUG").is_some() {
-            eprintln!(
-                "DEBUG {} step {} units {:?} {:.3}s",
-                m.name,
-                free.len(),
-                r.status,
-                step_t.elapsed().as_secs_f64()
-            );
-        }
         match r.status {
             MipStatus::Optimal if !pure_cost => size = (size * 1.2).min(max_free as f64),
             MipStatus::Optimal => {}
@@ -736,15 +697,6 @@ fn improve_on<'p>(
         if end {
             break;
         }
-    }
-    if std::env::var_os("ALLOT_DEBUG").is_some() {
-        eprintln!(
-            "DEBUG {} lns improvements {improvements} obj {} lp {:?} left {:.3}s",
-            m.name,
-            incumbent.objective,
-            lp_bound,
-            ctx.remaining_s()
-        );
     }
     LnsResult {
         lp_bound,

@@ -193,7 +193,13 @@ fn solve(
         slacks.rep = (0..nr)
             .map(|r| {
                 std::array::from_fn(|k| {
-                    let scale = m.target[r][k].max(if m.cap[r][k].is_finite() { m.cap[r][k] } else { 0.0 }).max(1.0);
+                    let scale = m.target[r][k]
+                        .max(if m.cap[r][k].is_finite() {
+                            m.cap[r][k]
+                        } else {
+                            0.0
+                        })
+                        .max(1.0);
                     [add(scale, &mut objective), add(scale, &mut objective)]
                 })
             })
@@ -284,7 +290,16 @@ fn solve(
                 let Some((k, tv, _)) = t.iter().find(|(k, _, _)| *k == metric.slot()) else {
                     continue;
                 };
-                band_rows(&mut pb, &mut rows, m, &rep_load, &locked_load, *k, *tv, &slacks);
+                band_rows(
+                    &mut pb,
+                    &mut rows,
+                    m,
+                    &rep_load,
+                    &locked_load,
+                    *k,
+                    *tv,
+                    &slacks,
+                );
             }
             Constraint::Budget(_) => {
                 if let Some(b) = m.budgets.get(budget_no) {
@@ -307,17 +322,22 @@ fn solve(
             .iter()
             .any(|c| matches!(c, Constraint::Band { metric, .. } if metric.slot() == *k));
         if !banded {
-            band_rows(&mut pb, &mut rows, m, &rep_load, &locked_load, *k, *tv, &slacks);
+            band_rows(
+                &mut pb,
+                &mut rows,
+                m,
+                &rep_load,
+                &locked_load,
+                *k,
+                *tv,
+                &slacks,
+            );
         }
     }
     let mut model = pb
         .try_into_inner()
         .map_err(|e| format!("building the HiGHS model: {e}"))?;
     model.make_quiet();
-    if std::env::var("ALLOT_DEBUG").is_ok_and(|v| v == "2") && !limits.relax && m.n_units() > 100 {
-        let _ = model.try_set_option("output_flag", true);
-        let _ = model.try_set_option("log_to_console", true);
-    }
     let fail = |name: &str| format!("setting HiGHS option {name} failed");
     model
         .try_set_option("time_limit", limits.time_limit.max(0.01))
@@ -430,15 +450,18 @@ fn solve(
             (None, None, None)
         };
         let slack: f64 = lp_slack;
-        return Ok((MipResult {
-            status,
-            rep_of: None,
-            objective: None,
-            bound,
-            lp_values,
-            lp_reduced,
-            lp_duals,
-        }, slack));
+        return Ok((
+            MipResult {
+                status,
+                rep_of: None,
+                objective: None,
+                bound,
+                lp_values,
+                lp_reduced,
+                lp_duals,
+            },
+            slack,
+        ));
     }
     let (rep_of, objective) = if has_solution && status != MipStatus::Infeasible {
         let sol = solved.get_solution();
@@ -469,15 +492,18 @@ fn solve(
     } else {
         f64::NEG_INFINITY
     };
-    Ok((MipResult {
-        status,
-        rep_of,
-        objective,
-        bound,
-        lp_values: None,
-        lp_reduced: None,
-        lp_duals: None,
-    }, 0.0))
+    Ok((
+        MipResult {
+            status,
+            rep_of,
+            objective,
+            bound,
+            lp_values: None,
+            lp_reduced: None,
+            lp_duals: None,
+        },
+        0.0,
+    ))
 }
 
 /// Every unit on its largest edge in an LP solution (`values` per edge); ties go to the

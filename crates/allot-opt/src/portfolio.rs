@@ -220,18 +220,6 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         let r = race_cold_milp(m, ctx, race, |ctx| {
             let h = heuristic_phase(m, ctx, starts, rounds, lns[i]);
             let h_secs = t.elapsed().as_secs_f64();
-            if std::env::var_os("ALLOT_DEBUG").is_some() {
-                eprintln!(
-                    "DEBUG {} heuristic {:.3}s obj {} viol {} cut {} at {:.3}s deadline in {:.3}s",
-                    m.name,
-                    h_secs,
-                    h.objective,
-                    h.violation,
-                    h.cut_short,
-                    ctx.started.elapsed().as_secs_f64(),
-                    ctx.remaining_s()
-                );
-            }
             let budget = if milp_ok[i] {
                 let left = milp_left.fetch_sub(1, Ordering::Relaxed).max(1);
                 ctx.remaining_s() / left as f64
@@ -714,19 +702,7 @@ fn finish_segment(
             node_limit: ctx.milp_node_limit.saturating_mul(CORE_NODE_FACTOR),
             relax: false,
         };
-        let tc = Instant::now();
         if let Some(c) = crate::fixing::solve_core(m, lp, &best, objective, limits) {
-            if std::env::var_os("ALLOT_DEBUG").is_some() {
-                eprintln!(
-                    "DEBUG {} core {} pairs of {} proven {} bound {} {:.3}s",
-                    m.name,
-                    c.pairs,
-                    m.n_pairs(),
-                    c.proven,
-                    c.bound,
-                    tc.elapsed().as_secs_f64()
-                );
-            }
             milp_note = Some(format!(
                 "core of {} pairs: {}",
                 c.pairs,

@@ -42,7 +42,12 @@ const ROUND_MAX_S: f64 = 5.0;
 
 /// The unlisted allowed pairs of `m` whose reduced cost under `duals` is at most `below`,
 /// each with it, per unit at most `per_unit` of them (the lowest), unit by unit.
-fn unlisted(m: &SegModel<'_>, duals: &Duals, below: f64, per_unit: usize) -> Vec<(usize, Pair, f64)> {
+fn unlisted(
+    m: &SegModel<'_>,
+    duals: &Duals,
+    below: f64,
+    per_unit: usize,
+) -> Vec<(usize, Pair, f64)> {
     let Some(o) = m.open.as_ref() else {
         return Vec::new();
     };

@@ -124,29 +124,12 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
         Construct::Greedy
     };
     let noise = if start < 2 { 0.0 } else { 0.3 };
-    let t0 = std::time::Instant::now();
     let rep_of = construct(m, how, noise, &mut rng);
     let mut st = State::new(m, rep_of);
-    if std::env::var_os("ALLOT_DEBUG").is_some() {
-        eprintln!(
-            "DEBUG {} start {start} construct {:.3}s viol {}",
-            m.name,
-            t0.elapsed().as_secs_f64(),
-            st.violation()
-        );
-    }
     let stop = || ctx.should_stop();
     // A start without rounds only hands a first solution to the search that follows.
     let passes = if rounds == 0 { LIGHT_PASSES } else { 50 };
     local_search(&mut st, &mut rng, passes, &stop);
-    if std::env::var_os("ALLOT_DEBUG").is_some() {
-        eprintln!(
-            "DEBUG {} start {start} local search {:.3}s viol {}",
-            m.name,
-            t0.elapsed().as_secs_f64(),
-            st.violation()
-        );
-    }
     if m.kind == SegKind::Gap {
         // Generalized assignment: the tabu search does the work, then a last local pass.
         let per_iter = tabu::iteration_work(m);

@@ -309,7 +309,10 @@ pub(super) fn list_pairs<'p>(
                     .members(u)
                     .iter()
                     .filter_map(|&a| Some((haversine_km(home, p.accounts[a.index()].coords()?), a)))
-                    .fold((0.0, p.units.members(u)[0]), |x, y| if y.0 > x.0 { y } else { x });
+                    .fold(
+                        (0.0, p.units.members(u)[0]),
+                        |x, y| if y.0 > x.0 { y } else { x },
+                    );
                 if farthest.0 < nearest.0 {
                     nearest = farthest;
                 }

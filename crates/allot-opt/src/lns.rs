@@ -79,22 +79,12 @@ pub fn sub_model_within<'p>(
     for &u in free {
         is_free[u] = true;
     }
-    let mut held = vec![[0.0f64; 3]; nr];
-    let mut held_cost = 0.0;
-    let mut held_moved = [0.0f64; 2];
-    for (u, &r) in rep_of.iter().enumerate() {
-        if !is_free[u]
-            && let Some(p) = m.pair_to(u, r)
-        {
-            let l = m.load_on(u, &p);
-            for k in 0..3 {
-                held[r as usize][k] += l[k];
-            }
-            held_cost += p.cost;
-            held_moved[0] += p.moved[0];
-            held_moved[1] += p.moved[1];
-        }
-    }
+    let crate::model::Totals {
+        load: held,
+        linear: held_cost,
+        moved: held_moved,
+        ..
+    } = m.totals(rep_of, |u| !is_free[u]);
     let per_edge_work = !m.edge_work.is_empty();
     let with_moved = !m.budgets.is_empty();
     let mut sub = SegModel {

@@ -124,37 +124,35 @@ impl<'a> Draft<'a> {
 
     /// Refuses repeated rep and account ids (the first row counts).
     pub fn unique_ids(&mut self) {
-        for (i, r) in self.reps.iter().enumerate() {
-            if let Some(&first) = self.rep_by_id.get(&r.id) {
-                self.ck.refuse_rep(
-                    r,
-                    "rep_id",
-                    format!(
-                        "duplicate rep_id {:?} (first at row {})",
-                        r.id, self.reps[first].line
-                    ),
-                    "give each rep one row",
-                );
-                self.rep_ok[i] = false;
-            } else {
-                self.rep_by_id.insert(r.id.clone(), i);
-            }
+        let (by_id, repeats) = first_rows(&self.reps, |r| &r.id);
+        self.rep_by_id = by_id;
+        for (i, first) in repeats {
+            let r = &self.reps[i];
+            self.ck.refuse_rep(
+                r,
+                "rep_id",
+                format!(
+                    "duplicate rep_id {:?} (first at row {})",
+                    r.id, self.reps[first].line
+                ),
+                "give each rep one row",
+            );
+            self.rep_ok[i] = false;
         }
-        for (i, a) in self.accounts.iter().enumerate() {
-            if let Some(&first) = self.acc_by_id.get(&a.id) {
-                self.ck.refuse_account(
-                    a,
-                    "account_id",
-                    format!(
-                        "duplicate account_id {:?} (first at row {})",
-                        a.id, self.accounts[first].line
-                    ),
-                    "remove the repeated row",
-                );
-                self.alive[i] = false;
-            } else {
-                self.acc_by_id.insert(a.id.clone(), i);
-            }
+        let (by_id, repeats) = first_rows(&self.accounts, |a| &a.id);
+        self.acc_by_id = by_id;
+        for (i, first) in repeats {
+            let a = &self.accounts[i];
+            self.ck.refuse_account(
+                a,
+                "account_id",
+                format!(
+                    "duplicate account_id {:?} (first at row {})",
+                    a.id, self.accounts[first].line
+                ),
+                "remove the repeated row",
+            );
+            self.alive[i] = false;
         }
     }
 
@@ -381,4 +379,24 @@ impl<'a> Draft<'a> {
             .as_ref()
             .and_then(|p| self.acc_by_id.get(p).copied())
     }
+}
+
+/// The position of the first row of each id, and each later row with an id seen before
+/// (its position, the first's).
+fn first_rows<T>(
+    rows: &[T],
+    id: impl Fn(&T) -> &String,
+) -> (HashMap<String, usize>, Vec<(usize, usize)>) {
+    let mut by_id: HashMap<String, usize> =
+        HashMap::with_capacity_and_hasher(rows.len(), Default::default());
+    let mut repeats = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        match by_id.get(id(row)) {
+            Some(&first) => repeats.push((i, first)),
+            None => {
+                by_id.insert(id(row).clone(), i);
+            }
+        }
+    }
+    (by_id, repeats)
 }

@@ -576,27 +576,42 @@ impl<'p> SegModel<'p> {
             .sum()
     }
 
-    /// Exact objective and violation of a full solution (local rep per unit); the
-    /// reference against which the incremental evaluation is tested. A unit on a rep it
-    /// may not have counts as a violation of 1.
-    pub fn evaluate(&self, rep_of: &[u32]) -> (f64, f64) {
-        let mut load = vec![[0.0; 3]; self.n_reps()];
-        let mut linear = 0.0;
-        let mut moved = [0.0; 2];
-        let mut forbidden = 0.0;
+    /// Loads per rep, linear cost and moves of the units of `rep_of` that `take` selects,
+    /// and how many of them sit on a rep they may not have.
+    pub fn totals(&self, rep_of: &[u32], take: impl Fn(usize) -> bool) -> Totals {
+        let mut t = Totals {
+            load: vec![[0.0; 3]; self.n_reps()],
+            ..Totals::default()
+        };
         for (u, &r) in rep_of.iter().enumerate() {
+            if !take(u) {
+                continue;
+            }
             let Some(p) = self.pair_to(u, r) else {
-                forbidden += 1.0;
+                t.forbidden += 1.0;
                 continue;
             };
             let l = self.load_on(u, &p);
             for k in 0..3 {
-                load[r as usize][k] += l[k];
+                t.load[r as usize][k] += l[k];
             }
-            linear += p.cost;
-            moved[0] += p.moved[0];
-            moved[1] += p.moved[1];
+            t.linear += p.cost;
+            t.moved[0] += p.moved[0];
+            t.moved[1] += p.moved[1];
         }
+        t
+    }
+
+    /// Exact objective and violation of a full solution (local rep per unit); the
+    /// reference against which the incremental evaluation is tested. A unit on a rep it
+    /// may not have counts as a violation of 1.
+    pub fn evaluate(&self, rep_of: &[u32]) -> (f64, f64) {
+        let Totals {
+            load,
+            linear,
+            moved,
+            forbidden,
+        } = self.totals(rep_of, |_| true);
         let mut balance = 0.0;
         for &m in &self.metrics {
             let worst = (0..self.n_reps())
@@ -611,6 +626,19 @@ impl<'p> SegModel<'p> {
             + forbidden;
         (balance + linear, violation)
     }
+}
+
+/// What a set of units puts on the reps.
+#[derive(Clone, Debug, Default)]
+pub struct Totals {
+    /// Loads per local rep.
+    pub load: Vec<[f64; 3]>,
+    /// Σ pair costs.
+    pub linear: f64,
+    /// Moved accounts and potential.
+    pub moved: [f64; 2],
+    /// Units on a rep they may not have.
+    pub forbidden: f64,
 }
 
 /// Position of a budget measure in a pair's `moved`.

@@ -14,6 +14,7 @@
 //! assert_eq!(built.problem.units.len(), 2);
 //! ```
 
+pub mod assignment;
 pub mod check;
 pub mod constraint;
 pub mod figures;
@@ -26,8 +27,9 @@ pub mod problem;
 pub mod rows;
 pub mod synth;
 
+pub use assignment::Assignment;
 pub use constraint::Constraint;
-pub use figures::{Assignment, Figures, figures, objective};
+pub use figures::{Figures, figures, objective};
 pub use ids::{AccountIdx, RepIdx, SegIdx, UnitIdx};
 pub use issue::{Issue, Severity};
 pub use plan::{Metric, Objective, Plan};

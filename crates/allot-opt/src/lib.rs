@@ -87,6 +87,16 @@ impl SearchContext {
         }
     }
 
+    /// As [`SearchContext::from_plan`] for a run that began at `begun` (reading the input
+    /// counts against the time limit) and needs `after_s` seconds once the search ends
+    /// (checking and writing): the search gets what is left of the limit.
+    pub fn from_plan_within(plan: &Plan, begun: Instant, after_s: f64) -> SearchContext {
+        let mut ctx = SearchContext::from_plan(plan);
+        let limit = (search_time(plan.solver.time_limit_s) - after_s.max(0.0)).max(0.0);
+        ctx.deadline = begun + Duration::from_secs_f64(limit);
+        ctx
+    }
+
     /// Whether to stop now (deadline passed or stop requested).
     pub fn should_stop(&self) -> bool {
         self.stop.load(Ordering::Relaxed)

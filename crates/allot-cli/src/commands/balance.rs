@@ -30,6 +30,8 @@ pub fn run(
 
 /// Loads, solves, checks and writes; shared by `balance`, `rebalance` and `demo`.
 pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<ExitCode, Failure> {
+    // The time limit covers the whole run: reading, the search, checking and writing.
+    let begun = Instant::now();
     let loaded = load(input, plan)?;
     let p = &loaded.built.problem;
     let refused = loaded.all_refused();
@@ -50,7 +52,7 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
             input.out.join("rejects.csv").display()
         );
     }
-    let ctx = SearchContext::from_plan(&p.plan);
+    let ctx = SearchContext::from_plan_within(&p.plan, begun, finishing_s(p.accounts.len()));
     let stop = ctx.stop.clone();
     crate::signals::on_interrupt(move || stop.store(true, Ordering::SeqCst));
     eprintln!(
@@ -171,6 +173,13 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
             message: infeasibility_message(p, &outcome, &violations),
         }),
     }
+}
+
+/// Seconds the run needs after the search for `accounts` accounts: the independent check,
+/// the figures, writing every output and letting go of the data (measured: about 7 s for
+/// 1,000,000 accounts on a 2-core machine).
+fn finishing_s(accounts: usize) -> f64 {
+    0.05 + 8e-6 * accounts as f64
 }
 
 /// Names the binding constraints and by how much they are missed.

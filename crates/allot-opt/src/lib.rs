@@ -28,7 +28,7 @@ pub mod portfolio;
 pub mod pricing;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use allot_model::Plan;
@@ -60,6 +60,9 @@ pub struct SearchContext {
     pub lns_free_units: usize,
     /// Set when an exact solve racing the search proved its segment optimal.
     pub solved: Option<Arc<AtomicBool>>,
+    /// Time added to `deadline` while the search runs (nanoseconds): a segment gets the time
+    /// the others leave when they end and nothing is left to start.
+    pub extra: Option<Arc<AtomicU64>>,
 }
 
 impl SearchContext {
@@ -84,6 +87,7 @@ impl SearchContext {
             lns_iterations: plan.solver.lns_iterations,
             lns_free_units: plan.solver.lns_free_units,
             solved: None,
+            extra: None,
         }
     }
 
@@ -97,10 +101,18 @@ impl SearchContext {
         ctx
     }
 
+    /// The deadline with the time added since the search began.
+    pub fn effective_deadline(&self) -> Instant {
+        match &self.extra {
+            Some(x) => self.deadline + Duration::from_nanos(x.load(Ordering::Relaxed)),
+            None => self.deadline,
+        }
+    }
+
     /// Whether to stop now (deadline passed or stop requested).
     pub fn should_stop(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
-            || Instant::now() >= self.deadline
+            || Instant::now() >= self.effective_deadline()
             || self
                 .solved
                 .as_ref()
@@ -109,7 +121,7 @@ impl SearchContext {
 
     /// Seconds left before the deadline.
     pub fn remaining_s(&self) -> f64 {
-        self.deadline
+        self.effective_deadline()
             .saturating_duration_since(Instant::now())
             .as_secs_f64()
     }

@@ -3,7 +3,7 @@
 //! wins and the bounds add up to a bound on the whole.
 
 use std::sync::atomic::AtomicBool;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -188,7 +188,7 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         let m = &models[i];
         let t = Instant::now();
         let mut seg_ctx = ctx.clone();
-        seg_ctx.deadline = shares.begin(i);
+        (seg_ctx.deadline, seg_ctx.extra) = shares.begin(i);
         let ctx = &seg_ctx;
         // On segments the neighbourhood search can cover, it does the real work and a
         // quick start will do (on those whose LP relaxation it rounds, the quickest); on
@@ -340,6 +340,8 @@ struct ShareState {
     running: Vec<Option<Instant>>,
     /// Total weight of the segments not yet started.
     unstarted: f64,
+    /// Time added to each segment's deadline (nanoseconds), shared with its search.
+    extra: Vec<Arc<AtomicU64>>,
 }
 
 impl<'c> TimeShares<'c> {
@@ -355,15 +357,16 @@ impl<'c> TimeShares<'c> {
             state: Mutex::new(ShareState {
                 running: vec![None; models.len()],
                 unstarted: weight.iter().sum(),
+                extra: models.iter().map(|_| Arc::new(AtomicU64::new(0))).collect(),
             }),
             weight,
         }
     }
 
-    /// Deadline of segment `i`, which starts now.
-    fn begin(&self, i: usize) -> Instant {
+    /// Deadline of segment `i`, which starts now, and the time its deadline may gain.
+    fn begin(&self, i: usize) -> (Instant, Option<Arc<AtomicU64>>) {
         let Ok(mut st) = self.state.lock() else {
-            return self.ctx.deadline;
+            return (self.ctx.deadline, None);
         };
         let now = Instant::now();
         let left = |d: &Instant| d.saturating_duration_since(now).as_secs_f64();
@@ -379,13 +382,29 @@ impl<'c> TimeShares<'c> {
         st.unstarted = (st.unstarted - self.weight[i]).max(0.0);
         let deadline = now + std::time::Duration::from_secs_f64(share);
         st.running[i] = Some(deadline);
-        deadline
+        self.release(&st);
+        (deadline, Some(st.extra[i].clone()))
     }
 
     /// Segment `i` is done: its time goes back to the others.
     fn end(&self, i: usize) {
         if let Ok(mut st) = self.state.lock() {
             st.running[i] = None;
+            self.release(&st);
+        }
+    }
+
+    /// Once every segment has started, nothing waits for the time the running ones do not
+    /// use: each may run to the deadline (one segment a thread).
+    fn release(&self, st: &ShareState) {
+        if st.unstarted > 1e-12 {
+            return;
+        }
+        for (j, d) in st.running.iter().enumerate() {
+            if let Some(d) = d {
+                let gain = self.ctx.deadline.saturating_duration_since(*d);
+                st.extra[j].store(gain.as_nanos() as u64, Ordering::Relaxed);
+            }
         }
     }
 }

@@ -66,6 +66,11 @@ pub struct SegmentOutcome {
     /// Whether the segment lists every eligible pair (else candidates, with the rest
     /// priced on demand).
     pub complete: bool,
+    /// Accounts and potential the kept solution moves.
+    pub moved: [f64; 2],
+    /// Whether the kept solution breaks only the segment's share of a disruption budget
+    /// (every per-rep row kept): the whole problem may still be within the budget.
+    pub over_share: bool,
     /// Seconds spent.
     pub seconds: f64,
 }
@@ -273,6 +278,7 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         }
         segments.push(out);
     }
+    settle_budget_shares(p, &mut segments);
     let objective: f64 = segments.iter().map(|s| s.objective).sum();
     let bound: f64 = segments.iter().map(|s| s.bound).sum();
     let binding = short.map(|b| Binding::Budget {
@@ -320,6 +326,31 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         segments,
         seconds: t0.elapsed().as_secs_f64(),
     })
+}
+
+/// Budgets are shared between segments, but only their sum is the user's rule: a segment
+/// over its share while the segments together stay within every budget is feasible.
+fn settle_budget_shares(p: &Problem, segments: &mut [SegmentOutcome]) {
+    if !segments.iter().any(|s| s.over_share) {
+        return;
+    }
+    let within = p.constraints.iter().all(|c| match c {
+        allot_model::Constraint::Budget(b) => {
+            let k = crate::model::measure_slot(b.measure);
+            let moved: f64 = segments.iter().map(|s| s.moved[k]).sum();
+            moved <= b.limit * (1.0 + 1e-12) + 1e-9
+        }
+        _ => true,
+    });
+    if within {
+        for s in segments.iter_mut().filter(|s| s.over_share) {
+            s.over_share = false;
+            s.violation = 0.0;
+            s.proven_infeasible = false;
+            s.diagnosis = None;
+            s.status = Status::Feasible;
+        }
+    }
 }
 
 /// Splits the time limit between the segments as they start. A segment's deadline is its
@@ -765,7 +796,18 @@ fn finish_segment(
     } else {
         Status::Feasible
     };
+    let totals = m.totals(&best, |_| true);
+    let rows_violation: f64 = (0..m.n_reps())
+        .map(|r| m.violation(r, &totals.load[r]))
+        .sum::<f64>()
+        + totals.forbidden;
+    let over_share = violation > 0.0
+        && rows_violation == 0.0
+        && m.stranded.is_empty()
+        && m.budget_violation(&totals.moved) > 0.0;
     let out = SegmentOutcome {
+        moved: totals.moved,
+        over_share,
         name: m.name.clone(),
         units: m.n_units(),
         reps: m.n_reps(),

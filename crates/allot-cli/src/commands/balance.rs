@@ -163,7 +163,7 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
         Status::TimeLimit => Err(Failure {
             code: EXIT_TIME_LIMIT,
             message: format!(
-                "no feasible assignment found within the time limit of {} s (caps or hard bands still broken, not proven infeasible); raise --time-limit or widen [balance] band_pct (report in {})",
+                "no feasible assignment found within the time limit of {} s (caps, hard bands or the disruption budget still broken, not proven infeasible); raise --time-limit or widen [balance] band_pct (report in {})",
                 p.plan.solver.time_limit_s,
                 out.display()
             ),
@@ -179,7 +179,7 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
 /// the figures, writing every output and letting go of the data (measured: about 7 s for
 /// 1,000,000 accounts on a 2-core machine).
 fn finishing_s(accounts: usize) -> f64 {
-    0.05 + 8e-6 * accounts as f64
+    0.05 + 9e-6 * accounts as f64
 }
 
 /// Names the binding constraints and by how much they are missed.

@@ -4,8 +4,9 @@
 //! catch-all arm, so a new rule does not compile until every reading exists:
 //! - [`crate::check`]: the independent checker's verdict on an assignment (one function a rule);
 //! - `allot_opt::model`: how the rule enters a segment's model (a pair filter, a per-rep row
-//!   or a global row), which the heuristics' move evaluation and the bounds read;
-//! - `allot_opt::exact::mip`: its rows in the MILP;
+//!   or a global row), which the heuristics' move evaluation reads;
+//! - `allot_opt::mip`: its rows in the MILP;
+//! - `allot_opt::bound`: what it adds to a lower bound;
 //! - `allot_opt::diagnose`: the proof, with amounts, that it cannot hold.
 //!
 //! Objectives only say what to minimise: every stated constraint holds in every objective.

@@ -2,12 +2,16 @@
 //! [`allot_model::Assignment`] with its objective, a proven lower bound and the gap.
 //!
 //! Segments are independent sub-models ([`model::SegModel`]) solved in parallel; the plan's
-//! constraints compile into each ([`model`]), and every engine keeps them all. On
-//! each, a multi-start heuristic (greedy construction, move/swap local search,
-//! ruin-and-recreate) runs first; then, where the segment is small enough, the exact MILP
-//! (good_lp + HiGHS) starts from the heuristic's best and either proves it optimal,
-//! improves it, or at least supplies a dual bound. Infeasible and time-limit results are a
-//! [`Status`] of the outcome, not an error.
+//! constraints compile into each ([`model`]), and every engine keeps them all. Each
+//! segment's kind, decided once, picks its search: min-max balance gets the multi-start
+//! heuristic ([`heuristic`]); linear objectives start from the LP relaxation (over every
+//! pair: [`pricing`] grows candidate lists until it is), search cores and neighbourhoods
+//! exactly ([`lns`]) and finish with reduced-cost fixing ([`fixing`]); generalized
+//! assignment gets tabu search and Lagrangian dives. Where the segment is small enough, the
+//! exact MILP ([`mip`], good_lp + HiGHS) starts from the best found and either proves it
+//! optimal, improves it, or at least supplies a dual bound. Infeasible and time-limit
+//! results are a [`Status`] of the outcome (with the binding rule as data: [`diagnose`]),
+//! not an error.
 //!
 //! ```no_run
 //! # fn demo(problem: &allot_model::Problem) -> Result<(), allot_opt::SolveError> {

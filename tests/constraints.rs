@@ -302,13 +302,10 @@ fn published_style_territory_cases_reach_the_brute_force_optimum() {
         let what = case.describe();
         let dir = tempdir();
         let (accounts, reps) = case.write(dir.path());
-        // ALLOT_DUMP_CASES=DIR keeps a copy of every case's inputs (DIR/zone-SEED/).
-        if let Some(d) = std::env::var_os("ALLOT_DUMP_CASES") {
-            let keep = Path::new(&d).join(format!("zone-{seed}"));
-            std::fs::create_dir_all(&keep).expect("dump folder");
-            case.write(&keep);
-            case.write_pairs(&keep);
-        }
+        keep_inputs(&format!("zone-{seed}"), |keep| {
+            case.write(keep);
+            case.write_pairs(keep);
+        });
 
         // --- travel
         let out = dir.path().join("out_travel");
@@ -794,12 +791,9 @@ fn candidate_lists_never_decide_the_answer() {
         let opt = case.brute_force();
         let dir = tempdir();
         let (accounts, reps) = case.write(dir.path());
-        // ALLOT_DUMP_CASES=DIR keeps a copy of every case's inputs (DIR/tiny-SEED/).
-        if let Some(d) = std::env::var_os("ALLOT_DUMP_CASES") {
-            let keep = Path::new(&d).join(format!("tiny-{seed}"));
-            std::fs::create_dir_all(&keep).expect("dump folder");
-            case.write(&keep);
-        }
+        keep_inputs(&format!("tiny-{seed}"), |keep| {
+            case.write(keep);
+        });
         let files = format!(
             "seed {}: accounts.csv\n{}reps.csv\n{}",
             case.seed,
@@ -1175,4 +1169,13 @@ fn travel_cap_on_a_family_states_a_true_distance() {
         "expected 'travel cap: account A5 is {d} …' or 'travel cap: the family of A1 … {d}' \
          (A1 itself is {a1_km:.1} km from R1's home), got:\n{err}"
     );
+}
+
+/// `ALLOT_DUMP_CASES=DIR` keeps a copy of a case's inputs in `DIR/NAME/` for replaying a miss.
+fn keep_inputs(name: &str, write: impl FnOnce(&Path)) {
+    if let Some(d) = std::env::var_os("ALLOT_DUMP_CASES") {
+        let keep = Path::new(&d).join(name);
+        std::fs::create_dir_all(&keep).expect("dump folder");
+        write(&keep);
+    }
 }

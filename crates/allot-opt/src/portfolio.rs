@@ -3,7 +3,7 @@
 //! wins and the bounds add up to a bound on the whole.
 
 use std::sync::atomic::AtomicBool;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -107,7 +107,8 @@ pub struct SolveOutcome {
 /// Largest segment (unit×rep pairs) whose LP relaxation is solved for a bound.
 const LP_BOUND_MAX_PAIRS: usize = 200_000;
 
-/// Least share of the search time a segment small enough for the exact MILP gets.
+/// Least share of the search time the segments small enough for the exact MILP get
+/// together.
 const EXACT_SHARE: f64 = 0.5;
 
 /// Longest LP relaxation solved for a bound, in seconds.
@@ -184,10 +185,8 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
                 && (engine == EngineChoice::Milp || m.n_pairs() <= p.plan.solver.milp_max_pairs)
         })
         .collect();
-    // Every segment gets an exact solve (small ones) or an LP bound (the rest). A segment
-    // reaching that step gets an equal share of the time left among the exact solves not yet
-    // started, so that which of them finish depends little on how many run at once.
-    let milp_left = AtomicUsize::new(milp_ok.iter().filter(|&&b| b).count());
+    // Every segment gets an exact solve (small ones) or an LP bound (the rest), within the
+    // share of the time its deadline gives it.
     let shares = TimeShares::new(&models, &milp_ok, ctx);
     let solve_one = |i: usize| {
         let m = &models[i];
@@ -225,21 +224,19 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         let r = race_cold_milp(m, ctx, race, |ctx| {
             let h = heuristic_phase(m, ctx, starts, rounds, lns[i]);
             let h_secs = t.elapsed().as_secs_f64();
-            let budget = if milp_ok[i] {
-                let left = milp_left.fetch_sub(1, Ordering::Relaxed).max(1);
-                ctx.remaining_s() / left as f64
-            } else {
-                0.0
-            };
-            finish_segment(m, &h, h_secs, milp_ok[i] && !race, lns[i], ctx, budget)
+            finish_segment(m, &h, h_secs, milp_ok[i] && !race, lns[i], ctx)
         });
         shares.end(i);
         r
     };
-    // Largest segments first, so that the longest searches start at once and the small
-    // ones fill the gaps; results do not depend on this order.
+    // The exact MILPs first, smallest first (a proof hands its unused time on), then the
+    // largest searches, so that they start at once and the small ones fill the gaps;
+    // results do not depend on this order.
     let mut order: Vec<usize> = (0..models.len()).collect();
-    order.sort_by_key(|&i| (!milp_ok[i], std::cmp::Reverse(models[i].n_units()), i));
+    order.sort_by_key(|&i| {
+        let n = models[i].n_units() as i64;
+        (!milp_ok[i], if milp_ok[i] { n } else { -n }, i)
+    });
     let slots: Vec<Mutex<Option<Result<SegmentResult, SolveError>>>> =
         models.iter().map(|_| Mutex::new(None)).collect();
     rayon::scope_fifo(|s| {
@@ -371,6 +368,8 @@ struct ShareState {
     running: Vec<Option<Instant>>,
     /// Total weight of the segments not yet started.
     unstarted: f64,
+    /// Exact-MILP segments not yet started.
+    unstarted_exact: usize,
     /// Time added to each segment's deadline (nanoseconds), shared with its search.
     extra: Vec<Arc<AtomicU64>>,
 }
@@ -388,6 +387,7 @@ impl<'c> TimeShares<'c> {
             state: Mutex::new(ShareState {
                 running: vec![None; models.len()],
                 unstarted: weight.iter().sum(),
+                unstarted_exact: exact.iter().filter(|&&b| b).count(),
                 extra: models.iter().map(|_| Arc::new(AtomicU64::new(0))).collect(),
             }),
             weight,
@@ -406,8 +406,10 @@ impl<'c> TimeShares<'c> {
         let capacity = (self.ctx.threads as f64 * remaining - held).max(0.0);
         let mut share = capacity * self.weight[i] / st.unstarted.max(1e-12);
         if self.exact[i] {
-            // A segment small enough for the exact MILP gets the time to run it.
-            share = share.max(EXACT_SHARE * self.total);
+            // A segment small enough for the exact MILP gets the time to run it, leaving
+            // as much to each exact one still to come.
+            share = share.max(EXACT_SHARE * self.total / st.unstarted_exact.max(1) as f64);
+            st.unstarted_exact = st.unstarted_exact.saturating_sub(1);
         }
         let share = share.min(remaining);
         st.unstarted = (st.unstarted - self.weight[i]).max(0.0);
@@ -464,15 +466,7 @@ pub fn solve_model(
     let race = milp && races(m, lns);
     race_cold_milp(m, ctx, race, |ctx| {
         let h = heuristic_phase(m, ctx, starts, rounds_for(m.n_units()), lns);
-        finish_segment(
-            m,
-            &h,
-            t.elapsed().as_secs_f64(),
-            milp && !race,
-            lns,
-            ctx,
-            ctx.remaining_s(),
-        )
+        finish_segment(m, &h, t.elapsed().as_secs_f64(), milp && !race, lns, ctx)
     })
 }
 
@@ -604,7 +598,6 @@ fn finish_segment(
     use_milp: bool,
     use_lns: bool,
     ctx: &SearchContext,
-    milp_budget: f64,
 ) -> Result<SegmentResult, SolveError> {
     let t = Instant::now();
     let mut best = h.rep_of.clone();
@@ -684,7 +677,7 @@ fn finish_segment(
         // the clock ends the search.
         let scale = (1000.0 / m.n_pairs().max(1000) as f64).max(0.05);
         let limits = MipLimits {
-            time_limit: milp_budget.min(ctx.remaining_s()),
+            time_limit: ctx.remaining_s(),
             node_limit: ((ctx.milp_node_limit as f64 * scale) as i32).max(20),
             relax: false,
         };

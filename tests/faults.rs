@@ -112,7 +112,8 @@ fn sigint_and_sigterm_stop_the_search_and_write_the_best_assignment() {
     let inst = soft(dir.path(), &generated(dir.path()));
     for signal in ["INT", "TERM"] {
         let out = dir.path().join(format!("out-{signal}"));
-        let mut child = spawn_balance(&inst, &out, &["--time-limit", "300"]);
+        // Without a work limit the search runs until the clock (or the signal) stops it.
+        let mut child = spawn_balance(&inst, &out, &["--time-limit", "300", "--work-limit", "0"]);
         // Signal once the search has begun (the line that announces it), plus a moment.
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = std::sync::mpsc::channel();

@@ -62,9 +62,15 @@ pub struct InputArgs {
 /// Solver settings that override the plan.
 #[derive(Debug, Args, Clone, Default)]
 pub struct SolverFlags {
-    /// Time limit of the search in seconds (overrides [solver] time_limit_s).
+    /// Time limit of the search in seconds (overrides [solver] time_limit_s); with a work
+    /// limit only a safety valve.
     #[arg(long, value_name = "SECONDS")]
     pub time_limit: Option<f64>,
+    /// Work limit in work units, 0 = none (overrides [solver] work_limit): the search stops
+    /// when they are spent, so the same job gives the same territories on any machine, at
+    /// any load and thread count.
+    #[arg(long, value_name = "UNITS")]
+    pub work_limit: Option<u64>,
     /// Seed (overrides [solver] seed).
     #[arg(long)]
     pub seed: Option<u64>,

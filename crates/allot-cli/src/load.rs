@@ -90,6 +90,9 @@ pub fn read_plan(path: Option<&Path>, flags: &SolverFlags) -> Result<Plan, Failu
     if let Some(t) = flags.time_limit {
         plan.solver.time_limit_s = t;
     }
+    if let Some(w) = flags.work_limit {
+        plan.solver.work_limit = w;
+    }
     if let Some(s) = flags.seed {
         plan.solver.seed = s;
     }

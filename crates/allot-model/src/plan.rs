@@ -383,8 +383,11 @@ impl Default for Validation {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Solver {
-    /// Wall-clock limit of the search, in seconds.
+    /// Wall-clock limit of the search, in seconds (with a work limit, only a safety valve).
     pub time_limit_s: f64,
+    /// Work limit of the search in work units (0 = none): the search stops when they are
+    /// spent, so that the same input, plan and seed give the same answer on any machine.
+    pub work_limit: u64,
     /// Master seed: same input, plan and seed give the same assignment.
     pub seed: u64,
     /// Worker threads (0 = all cores).
@@ -419,6 +422,7 @@ impl Default for Solver {
     fn default() -> Self {
         Solver {
             time_limit_s: 30.0,
+            work_limit: 0,
             seed: 1,
             threads: 0,
             engine: EngineChoice::Auto,

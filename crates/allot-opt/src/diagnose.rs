@@ -223,11 +223,8 @@ pub fn band_out_of_reach(m: &SegModel<'_>, seconds: f64) -> Option<Binding> {
         reach
             .constraints
             .retain(|c| !matches!(c, Constraint::Band { metric: x, .. } if *x == metric));
-        let limits = crate::mip::MipLimits {
-            time_limit: seconds / banded.len() as f64,
-            node_limit: REACH_NODE_LIMIT,
-            relax: false,
-        };
+        let limits =
+            crate::mip::MipLimits::timed(seconds / banded.len() as f64, REACH_NODE_LIMIT, false);
         let Ok(r) = crate::mip::solve_mip(&reach, None, limits) else {
             continue;
         };

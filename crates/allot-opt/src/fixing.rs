@@ -148,15 +148,15 @@ const GAP_GROWTH: f64 = 4.0;
 /// is at most δ holds every solution within δ of the LP bound, so a core MILP whose optimum
 /// is within δ has found the segment's optimum. δ starts tiny and grows until a core
 /// solve finds a solution (or reaches `upper`, the incumbent's cost, where the core holds
-/// every improving solution). Each core MILP gets `node_limit` nodes and the time `stop`
-/// leaves, with `time_share` of the remaining seconds at most per solve.
+/// every improving solution). Each core MILP gets `node_limit` nodes and `share` of what
+/// the search has left (time, or work when work-limited).
 pub fn core_search(
     m: &SegModel<'_>,
     lp: &Relaxation,
     upper: f64,
     node_limit: i32,
-    seconds: &dyn Fn() -> f64,
-    time_share: f64,
+    ctx: &crate::SearchContext,
+    share: f64,
 ) -> CoreSearch {
     let z = lp.bound;
     let mut found = CoreSearch {
@@ -169,8 +169,7 @@ pub fn core_search(
     loop {
         let best = found.objective;
         let threshold = (z + delta).min(best);
-        let left = seconds();
-        if left <= 0.05 || best - z <= 1e-9 * (1.0 + best.abs()) {
+        if !ctx.has_budget() || best - z <= 1e-9 * (1.0 + best.abs()) {
             return found;
         }
         let keep = core_edges(m, lp, threshold);
@@ -179,11 +178,7 @@ pub fn core_search(
             // Wider cores only get harder: the neighbourhood search goes on from here.
             return found;
         }
-        let limits = MipLimits {
-            time_limit: left * time_share,
-            node_limit,
-            relax: false,
-        };
+        let limits = ctx.mip_limits(share, f64::INFINITY, node_limit, false);
         let Ok(r) = solve_mip(&core, None, limits) else {
             return found;
         };

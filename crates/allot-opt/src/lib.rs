@@ -30,6 +30,7 @@ pub mod mip;
 pub mod model;
 pub mod portfolio;
 pub mod pricing;
+pub mod work;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -67,6 +68,9 @@ pub struct SearchContext {
     /// Time added to `deadline` while the search runs (nanoseconds): a segment gets the time
     /// the others leave when they end and nothing is left to start.
     pub extra: Option<Arc<AtomicU64>>,
+    /// The work budget of this search, when the run is work-limited (`--work-limit`): the
+    /// search then stops on spent work, and the clock is only a safety valve.
+    pub work: Option<Arc<work::Meter>>,
 }
 
 impl SearchContext {
@@ -92,6 +96,8 @@ impl SearchContext {
             lns_free_units: plan.solver.lns_free_units,
             solved: None,
             extra: None,
+            work: (plan.solver.work_limit > 0)
+                .then(|| Arc::new(work::Meter::new(plan.solver.work_limit))),
         }
     }
 
@@ -113,14 +119,121 @@ impl SearchContext {
         }
     }
 
-    /// Whether to stop now (deadline passed or stop requested).
+    /// Whether to stop now (work spent, deadline passed or stop requested).
     pub fn should_stop(&self) -> bool {
-        self.stop.load(Ordering::Relaxed)
-            || Instant::now() >= self.effective_deadline()
+        self.clock_cut()
             || self
                 .solved
                 .as_ref()
                 .is_some_and(|s| s.load(Ordering::Relaxed))
+            || self.work.as_ref().is_some_and(|m| m.spent())
+    }
+
+    /// Whether the clock or a stop request ends the search now (what makes a result
+    /// depend on the machine).
+    pub fn clock_cut(&self) -> bool {
+        self.stop.load(Ordering::Relaxed) || Instant::now() >= self.effective_deadline()
+    }
+
+    /// Whether the search is work-limited.
+    pub fn is_work_limited(&self) -> bool {
+        self.work.is_some()
+    }
+
+    /// Work units left, when work-limited.
+    pub fn work_left(&self) -> Option<u64> {
+        self.work.as_ref().map(|m| {
+            m.charge_tally();
+            m.left()
+        })
+    }
+
+    /// Work units used, when work-limited.
+    pub fn work_used(&self) -> Option<u64> {
+        self.work.as_ref().map(|m| {
+            m.charge_tally();
+            m.used()
+        })
+    }
+
+    /// A context for a search that runs beside others (or as a phase of this one) with a
+    /// budget of its own of `limit` units; the same context when the run is not
+    /// work-limited. Charge what it used back with [`SearchContext::absorb`].
+    pub fn with_work(&self, limit: u64) -> SearchContext {
+        let mut c = self.clone();
+        if self.work.is_some() {
+            c.work = Some(Arc::new(work::Meter::new(limit)));
+        }
+        c
+    }
+
+    /// Runs `f` (a task rayon may run on any thread) so that exactly the work it counts is
+    /// charged to this context's meter, whatever else the thread runs around it.
+    pub fn metered<R>(&self, f: impl FnOnce() -> R) -> R {
+        let (r, counted) = work::isolated(f);
+        if let Some(m) = &self.work {
+            m.charge(counted);
+        }
+        r
+    }
+
+    /// A phase that may use `share` of what is left: of the work when work-limited, else
+    /// of the time (its deadline is `share` of the time left from now).
+    pub fn share(&self, share: f64) -> SearchContext {
+        match self.work_left() {
+            Some(left) => self.with_work((share * left as f64) as u64),
+            None => {
+                let mut c = self.clone();
+                c.deadline = Instant::now() + Duration::from_secs_f64(share * self.remaining_s());
+                c
+            }
+        }
+    }
+
+    /// Charges this search with the work a child context (from [`SearchContext::with_work`]
+    /// or [`SearchContext::share`]) used; call it on the thread that ran the child, after it.
+    pub fn absorb(&self, child: &SearchContext) {
+        if let (Some(me), Some(c)) = (&self.work, &child.work)
+            && !Arc::ptr_eq(me, c)
+        {
+            c.charge_tally();
+            me.charge(c.used());
+        }
+    }
+
+    /// Whether there is budget left for another engine: work units when work-limited, else
+    /// a useful amount of time.
+    pub fn has_budget(&self) -> bool {
+        match self.work_left() {
+            Some(left) => left > 0 && !self.clock_cut(),
+            None => self.remaining_s() > 0.05,
+        }
+    }
+
+    /// Limits of an exact solve that may use `share` of what is left, at most `cap_s`
+    /// seconds when the run is time-limited; when work-limited, `share` of the work left
+    /// with the clock only as the safety valve.
+    pub fn mip_limits(
+        &self,
+        share: f64,
+        cap_s: f64,
+        node_limit: i32,
+        relax: bool,
+    ) -> mip::MipLimits {
+        match self.work_left() {
+            Some(left) => mip::MipLimits {
+                time_limit: self.remaining_s(),
+                node_limit,
+                relax,
+                work: Some((share * left as f64) as u64),
+            },
+            None => mip::MipLimits {
+                time_limit: (share * self.remaining_s()).min(cap_s),
+                node_limit,
+                relax,
+                work: None,
+            },
+        }
     }
 
     /// Seconds left before the deadline.

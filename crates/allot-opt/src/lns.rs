@@ -16,7 +16,7 @@ use allot_model::UnitIdx;
 
 use crate::SearchContext;
 use crate::heuristic::job_seed;
-use crate::mip::{MipLimits, MipStatus, solve_mip};
+use crate::mip::{MipStatus, solve_mip};
 use crate::model::{SegKind, SegModel};
 
 /// Budget of one LNS run.
@@ -480,11 +480,7 @@ fn improve_on<'p>(
         let lp = match given {
             Some(lp) => Some(lp),
             None => {
-                let limits = MipLimits {
-                    time_limit: ctx.remaining_s(),
-                    node_limit: 0,
-                    relax: true,
-                };
+                let limits = ctx.mip_limits(1.0, f64::INFINITY, 0, true);
                 solve_mip(m, None, limits).ok().and_then(|r| {
                     Some(crate::fixing::Relaxation {
                         values: r.lp_values?,
@@ -517,11 +513,7 @@ fn improve_on<'p>(
                 .collect();
             if frac.len() <= RINS_MAX_UNITS {
                 let (sub, _) = sub_model(m, &lp_reps, &frac);
-                let limits = MipLimits {
-                    time_limit: ctx.remaining_s(),
-                    node_limit: budget.node_limit,
-                    relax: false,
-                };
+                let limits = ctx.mip_limits(1.0, f64::INFINITY, budget.node_limit, false);
                 if let Ok(r) = solve_mip(&sub, None, limits)
                     && r.status != MipStatus::TimeLimit
                     && let Some(sub_reps) = r.rep_of
@@ -538,13 +530,12 @@ fn improve_on<'p>(
             // From the LP optimum: cores of the pairs with small reduced costs, solved
             // exactly, widened until one holds a solution.
             if let Some(lp) = relaxation.as_ref().filter(|_| budget.cores) {
-                let left = || ctx.remaining_s();
                 let c = crate::fixing::core_search(
                     m,
                     lp,
                     incumbent.objective,
                     CORE_NODE_LIMIT,
-                    &left,
+                    ctx,
                     CORE_TIME_SHARE,
                 );
                 cut_short |= c.clock_stopped;
@@ -628,20 +619,12 @@ fn improve_on<'p>(
         let (sub, warm) = sub_model_within(m, &incumbent.rep_of, &free, allowed.as_deref());
         // On generalized assignment HiGHS's root node alone can take seconds on the LP-guided
         // neighbourhood: it gets a share of the time, and the rep-subset steps the rest.
-        let time_limit = if lp_guided {
-            RINS_TIME_SHARE * ctx.remaining_s()
+        let (share, node_limit) = if lp_guided {
+            (RINS_TIME_SHARE, RINS_NODE_LIMIT)
         } else {
-            ctx.remaining_s()
+            (1.0, budget.node_limit)
         };
-        let limits = MipLimits {
-            time_limit,
-            node_limit: if lp_guided {
-                RINS_NODE_LIMIT
-            } else {
-                budget.node_limit
-            },
-            relax: false,
-        };
+        let limits = ctx.mip_limits(share, f64::INFINITY, node_limit, false);
         let warm = (incumbent.violation == 0.0).then_some(warm.as_slice());
         let Ok(r) = solve_mip(&sub, warm, limits) else {
             continue;

@@ -12,6 +12,7 @@ use allot_model::Constraint;
 use good_lp::{Expression, ProblemVariables, SolverModel, Variable, highs, variable};
 
 use crate::model::{SegModel, measure_slot};
+use crate::work;
 
 /// How a MILP solve ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,6 +98,21 @@ pub struct MipLimits {
     pub node_limit: i32,
     /// Solve the LP relaxation instead (x in [0, 1]): a valid lower bound, no assignment.
     pub relax: bool,
+    /// Work units the solve may use (a work-limited run), enforced through HiGHS's
+    /// simplex iteration and node limits; `None` leaves only the other limits.
+    pub work: Option<u64>,
+}
+
+impl MipLimits {
+    /// Limits by the clock and a node count alone (no work limit).
+    pub fn timed(time_limit: f64, node_limit: i32, relax: bool) -> MipLimits {
+        MipLimits {
+            time_limit,
+            node_limit,
+            relax,
+            work: None,
+        }
+    }
 }
 
 /// Solves segment `m` exactly over its listed pairs, starting from `warm` (an edge per
@@ -114,11 +130,11 @@ pub fn solve_mip(
 /// row it is the LP optimum (its duals price unlisted pairs even when the listed ones
 /// alone cannot keep the rows). Returns the result and the total violation (0 = the
 /// rows hold).
-pub fn solve_soft_lp(m: &SegModel, time_limit: f64) -> Result<(MipResult, f64), String> {
+pub fn solve_soft_lp(m: &SegModel, limits: MipLimits) -> Result<(MipResult, f64), String> {
     let limits = MipLimits {
-        time_limit,
-        node_limit: 0,
         relax: true,
+        node_limit: 0,
+        ..limits
     };
     solve(m, None, limits, true)
 }
@@ -342,8 +358,25 @@ fn solve(
     model
         .try_set_option("time_limit", limits.time_limit.max(0.01))
         .map_err(|_| fail("time_limit"))?;
+    // A work limit becomes HiGHS's own deterministic limits: simplex iterations (each
+    // counting the LP's rows) and branch-and-bound nodes (as many as the work covers at
+    // its columns a node); the solve is charged its LP iterations.
+    let (iteration_work, node_work) = (
+        work::LP_ITERATION * (rows.len() as u64).max(1),
+        work::NODE * (ncols as u64).max(1),
+    );
+    let mut node_limit = limits.node_limit;
+    if let Some(w) = limits.work {
+        let iterations = i32::try_from(w / iteration_work).unwrap_or(i32::MAX).max(1);
+        model
+            .try_set_option("simplex_iteration_limit", iterations)
+            .map_err(|_| fail("simplex_iteration_limit"))?;
+        if !limits.relax {
+            node_limit = node_limit.min(i32::try_from(w / node_work).unwrap_or(i32::MAX).max(1));
+        }
+    }
     model
-        .try_set_option("mip_max_nodes", limits.node_limit)
+        .try_set_option("mip_max_nodes", node_limit)
         .map_err(|_| fail("mip_max_nodes"))?;
     model
         .try_set_option("threads", 1)
@@ -391,6 +424,8 @@ fn solve(
     let solved = model
         .try_solve()
         .map_err(|e| format!("HiGHS failed: {e:?}"))?;
+    // For a MILP, HiGHS reports the LP iterations of the whole search.
+    work::add(solved.simplex_iteration_count().max(0) as u64 * iteration_work);
     use highs::HighsModelStatus as S;
     let status = match solved.status() {
         S::Optimal => MipStatus::Optimal,

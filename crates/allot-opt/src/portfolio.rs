@@ -16,7 +16,7 @@ use crate::bound::segment_bound;
 use crate::diagnose::{Binding, diagnose};
 use crate::heuristic::solve_segment;
 use crate::lns::LnsBudget;
-use crate::mip::{MipLimits, MipStatus, solve_mip};
+use crate::mip::{MipStatus, solve_mip};
 use crate::model::{Build, SegKind, SegModel, budget};
 use crate::{SearchContext, SolveError};
 
@@ -73,6 +73,8 @@ pub struct SegmentOutcome {
     pub over_share: bool,
     /// Seconds spent.
     pub seconds: f64,
+    /// Work units spent (counted in every run; limited only under a work limit).
+    pub work: u64,
 }
 
 /// The result of [`solve`].
@@ -102,6 +104,10 @@ pub struct SolveOutcome {
     pub segments: Vec<SegmentOutcome>,
     /// Seconds spent solving.
     pub seconds: f64,
+    /// Work units spent (Σ over segments).
+    pub work: u64,
+    /// The work limit the search ran under, if any.
+    pub work_limit: Option<u64>,
 }
 
 /// Largest segment (unit×rep pairs) whose LP relaxation is solved for a bound.
@@ -187,12 +193,28 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         .collect();
     // Every segment gets an exact solve (small ones) or an LP bound (the rest), within the
     // share of the time its deadline gives it.
+    // Under a work limit each segment gets a fixed part of it (∝ √units), whatever the
+    // threads and the clock; else the time is shared out as segments start.
     let shares = TimeShares::new(&models, &milp_ok, ctx);
+    let work_limit = ctx.work_left();
+    let seg_work: Vec<u64> = match work_limit {
+        Some(w) => {
+            let total: f64 = shares.weight.iter().sum();
+            shares
+                .weight
+                .iter()
+                .map(|x| (w as f64 * x / total.max(1e-12)) as u64)
+                .collect()
+        }
+        None => vec![0; models.len()],
+    };
     let solve_one = |i: usize| {
         let m = &models[i];
         let t = Instant::now();
-        let mut seg_ctx = ctx.clone();
-        (seg_ctx.deadline, seg_ctx.extra) = shares.begin(i);
+        let mut seg_ctx = ctx.with_work(seg_work[i]);
+        if !ctx.is_work_limited() {
+            (seg_ctx.deadline, seg_ctx.extra) = shares.begin(i);
+        }
         let ctx = &seg_ctx;
         // On segments the neighbourhood search can cover, it does the real work and a
         // quick start will do (on those whose LP relaxation it rounds, the quickest); on
@@ -221,13 +243,18 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
             starts_for(m.n_units())
         };
         let race = milp_ok[i] && races(m, lns[i]);
-        let r = race_cold_milp(m, ctx, race, |ctx| {
-            let h = heuristic_phase(m, ctx, starts, rounds, lns[i]);
-            let h_secs = t.elapsed().as_secs_f64();
-            finish_segment(m, &h, h_secs, milp_ok[i] && !race, lns[i], ctx)
+        let r = ctx.metered(|| {
+            race_cold_milp(m, ctx, race, |ctx| {
+                let h = heuristic_phase(m, ctx, starts, rounds, lns[i]);
+                let h_secs = t.elapsed().as_secs_f64();
+                finish_segment(m, &h, h_secs, milp_ok[i] && !race, lns[i], ctx)
+            })
         });
         shares.end(i);
-        r
+        r.map(|mut r| {
+            r.outcome.work = ctx.work_used().unwrap_or(0);
+            r
+        })
     };
     // The exact MILPs first, smallest first (a proof hands its unused time on), then the
     // largest searches, so that they start at once and the small ones fill the gaps;
@@ -276,6 +303,12 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         segments.push(out);
     }
     settle_budget_shares(p, &mut segments);
+    if ctx.is_work_limited() {
+        // Work decides where every search ends: only the clock (the safety valve) or a stop
+        // request can make the result depend on the machine.
+        reproducible = !ctx.clock_cut();
+    }
+    let work: u64 = segments.iter().map(|s| s.work).sum();
     let objective: f64 = segments.iter().map(|s| s.objective).sum();
     let bound: f64 = segments.iter().map(|s| s.bound).sum();
     let binding = short.map(|b| Binding::Budget {
@@ -322,6 +355,8 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         reproducible,
         segments,
         seconds: t0.elapsed().as_secs_f64(),
+        work,
+        work_limit,
     })
 }
 
@@ -355,6 +390,7 @@ fn settle_budget_shares(p: &Problem, segments: &mut [SegmentOutcome]) {
 /// segments already running hold; a segment that ends early frees its time for the rest.
 struct TimeShares<'c> {
     ctx: &'c SearchContext,
+    /// Each segment's weight (√units).
     weight: Vec<f64>,
     /// Whether the segment gets the exact MILP (it then has a floor on its share).
     exact: Vec<bool>,
@@ -489,27 +525,32 @@ fn race_cold_milp(
     if !race || ctx.should_stop() {
         return search(ctx);
     }
-    // The search ends as soon as the MILP proves the segment optimal.
+    // Under a work limit each side gets half of it and the search runs its part whatever
+    // the MILP finds (so that nothing depends on which thread is faster); else the search
+    // ends as soon as the MILP proves the segment optimal.
     let solved = Arc::new(AtomicBool::new(false));
-    let mut search_ctx = ctx.clone();
-    search_ctx.solved = Some(solved.clone());
+    let half = ctx.work_left().map(|w| w / 2);
+    let mut search_ctx = half.map_or_else(|| ctx.clone(), |w| ctx.with_work(w));
+    let cold_ctx = half.map_or_else(|| ctx.clone(), |w| ctx.with_work(w));
+    if !ctx.is_work_limited() {
+        search_ctx.solved = Some(solved.clone());
+    }
     // The limit is read when the MILP starts: on a single thread it runs after the search.
     let cold = || {
-        let time_limit = ctx.remaining_s();
-        (time_limit > 0.05 && !ctx.should_stop()).then(|| {
-            let limits = MipLimits {
-                time_limit,
-                node_limit: i32::MAX,
-                relax: false,
-            };
-            let r = solve_mip(m, None, limits);
-            if r.as_ref().is_ok_and(|r| r.status == MipStatus::Optimal) {
-                solved.store(true, Ordering::Relaxed);
-            }
-            r
+        cold_ctx.metered(|| {
+            (cold_ctx.has_budget() && !cold_ctx.should_stop()).then(|| {
+                let limits = cold_ctx.mip_limits(1.0, f64::INFINITY, i32::MAX, false);
+                let r = solve_mip(m, None, limits);
+                if r.as_ref().is_ok_and(|r| r.status == MipStatus::Optimal) {
+                    solved.store(true, Ordering::Relaxed);
+                }
+                r
+            })
         })
     };
-    let (ours, cold) = rayon::join(|| search(&search_ctx), cold);
+    let (ours, cold) = rayon::join(|| search_ctx.metered(|| search(&search_ctx)), cold);
+    ctx.absorb(&search_ctx);
+    ctx.absorb(&cold_ctx);
     let mut ours = ours?;
     let Some(Ok(cold)) = cold else {
         return Ok(ours);
@@ -583,9 +624,10 @@ fn heuristic_phase(
         } else {
             TABU_SHARE
         };
-        let mut c = ctx.clone();
-        c.deadline = Instant::now() + std::time::Duration::from_secs_f64(share * ctx.remaining_s());
-        return solve_segment(m, &c, starts, rounds);
+        let c = ctx.share(share);
+        let r = solve_segment(m, &c, starts, rounds);
+        ctx.absorb(&c);
+        return r;
     }
     solve_segment(m, ctx, starts, rounds)
 }
@@ -649,38 +691,31 @@ fn finish_segment(
     if milp_proved {
         bound = objective;
     }
-    let remaining = ctx.remaining_s();
+    let has_budget = ctx.has_budget();
     let mut clock_stopped = false;
     let stopped = ctx.stop.load(std::sync::atomic::Ordering::Relaxed);
     if !use_milp
         && lns_lp.is_none()
         && exact_bounds
-        && remaining > 0.05
+        && has_budget
         && !stopped
         && m.n_pairs() <= LP_BOUND_MAX_PAIRS
     {
         // HiGHS cannot be interrupted from here: keep the bound's LP short so that a stop
         // request is honoured within a few seconds.
-        let limits = MipLimits {
-            time_limit: remaining.min(LP_BOUND_MAX_S),
-            node_limit: 0,
-            relax: true,
-        };
+        let limits = ctx.mip_limits(1.0, LP_BOUND_MAX_S, 0, true);
         if let Ok(r) = solve_mip(m, None, limits)
             && r.bound.is_finite()
         {
             bound = bound.max(r.bound);
         }
     }
-    if use_milp && remaining > 0.05 && !stopped {
+    if use_milp && has_budget && !stopped {
         // Bigger models get fewer nodes, so that the node limit (deterministic) rather than
         // the clock ends the search.
         let scale = (1000.0 / m.n_pairs().max(1000) as f64).max(0.05);
-        let limits = MipLimits {
-            time_limit: ctx.remaining_s(),
-            node_limit: ((ctx.milp_node_limit as f64 * scale) as i32).max(20),
-            relax: false,
-        };
+        let node_limit = ((ctx.milp_node_limit as f64 * scale) as i32).max(20);
+        let limits = ctx.mip_limits(1.0, f64::INFINITY, node_limit, false);
         let listed = (0..m.n_units()).all(|u| m.edge_to(u, best[u]).is_some());
         let warm_edges = m.edges_to(&best);
         let warm = (violation == 0.0 && listed).then_some(warm_edges.as_slice());
@@ -737,14 +772,11 @@ fn finish_segment(
         && violation == 0.0
         && !milp_proved
         && objective - bound > 1e-9 * (1.0 + objective.abs())
-        && ctx.remaining_s() > 0.05
+        && ctx.has_budget()
         && !ctx.stop.load(std::sync::atomic::Ordering::Relaxed)
     {
-        let limits = MipLimits {
-            time_limit: ctx.remaining_s(),
-            node_limit: ctx.milp_node_limit.saturating_mul(CORE_NODE_FACTOR),
-            relax: false,
-        };
+        let node_limit = ctx.milp_node_limit.saturating_mul(CORE_NODE_FACTOR);
+        let limits = ctx.mip_limits(1.0, f64::INFINITY, node_limit, false);
         if let Some(c) = crate::fixing::solve_core(m, lp, &best, objective, limits) {
             milp_note = Some(format!(
                 "core of {} pairs: {}",
@@ -816,6 +848,7 @@ fn finish_segment(
         diagnosis,
         complete: m.complete,
         seconds: h_secs + t.elapsed().as_secs_f64(),
+        work: 0,
     };
     Ok(SegmentResult {
         outcome: out,

@@ -83,7 +83,7 @@ pub fn price_out<'p>(m: &SegModel<'p>, ctx: &SearchContext) -> Option<Priced<'p>
         }
         // Soft rows: the listed pairs alone may not keep them, and the duals must still
         // say which unlisted pairs would help.
-        let (r, slack) = solve_soft_lp(&g, ctx.remaining_s().min(ROUND_MAX_S)).ok()?;
+        let (r, slack) = solve_soft_lp(&g, ctx.mip_limits(1.0, ROUND_MAX_S, 0, true)).ok()?;
         if r.status != MipStatus::Optimal {
             return None;
         }

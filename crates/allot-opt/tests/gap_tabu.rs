@@ -3,8 +3,6 @@
 //! proves. Feasibility and cost are recomputed from the raw pair rows, sharing no code with
 //! the engines.
 
-use std::cell::Cell;
-
 use allot_opt::heuristic::dive::{Diver, dive_search};
 use allot_opt::heuristic::tabu::tabu_search;
 use allot_opt::mip::{MipLimits, solve_mip};
@@ -162,14 +160,13 @@ fn the_race_with_the_cold_milp_proves_the_optimum() {
     }
 }
 
-/// A stop request that comes after `calls` checks: a budget that does not depend on the
-/// machine's speed.
-fn after_calls(calls: usize) -> impl Fn() -> bool {
-    let seen = Cell::new(0usize);
-    move || {
-        seen.set(seen.get() + 1);
-        seen.get() > calls
-    }
+/// A search context that stops after the work of `iterations` tabu iterations on `m`
+/// (a work limit: the result does not depend on the machine's speed).
+fn after_work(m: &SegModel, iterations: u64) -> SearchContext {
+    let mut plan = allot_model::Plan::default();
+    plan.solver.time_limit_s = 1e6;
+    plan.solver.work_limit = iterations * allot_opt::heuristic::tabu::iteration_work(m) as u64;
+    SearchContext::from_plan(&plan)
 }
 
 #[test]
@@ -190,11 +187,7 @@ fn the_lagrangian_bound_is_valid_and_at_least_the_lp_bound() {
             "seed {seed}: Lagrangian bound {} above the optimum {opt}",
             diver.bound
         );
-        let limits = MipLimits {
-            time_limit: 10.0,
-            node_limit: 0,
-            relax: true,
-        };
+        let limits = MipLimits::timed(10.0, 0, true);
         let lp = solve_mip(&m, None, limits).unwrap().bound;
         assert!(
             diver.bound >= lp - 0.005 * lp.abs() - 1e-6,
@@ -218,7 +211,7 @@ fn dives_return_checked_solutions_near_the_optimum_and_repeat() {
         let start = m.reps_of(&start);
         let run = || {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            dive_search(&m, &start, &mut rng, 1e6, &after_calls(5_000)).expect("knapsacks")
+            dive_search(&m, &start, &mut rng, &after_work(&m, 5_000)).expect("knapsacks")
         };
         let r = run();
         let bound = r.bound.expect("integral caps: the bound is reported");
@@ -243,7 +236,7 @@ fn dives_on_a_type_d_instance_stay_feasible_and_close_to_their_bound() {
     let start: Vec<u32> = (0..g.n).map(|u| m.edge_start[u]).collect();
     let start = m.reps_of(&start);
     let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let r = dive_search(&m, &start, &mut rng, 1e6, &after_calls(20_000)).expect("knapsacks");
+    let r = dive_search(&m, &start, &mut rng, &after_work(&m, 20_000)).expect("knapsacks");
     let bound = r.bound.expect("bound");
     let cost = checked_cost(&g, &reps_of(&m, &r.rep_of)).expect("a feasible solution");
     assert!(cost >= bound - 1e-6, "cost {cost} below the bound {bound}");
@@ -266,7 +259,7 @@ fn fractional_workloads_give_dives_but_no_bound() {
     let start: Vec<u32> = (0..g.n).map(|u| m.edge_start[u]).collect();
     let start = m.reps_of(&start);
     let mut rng = ChaCha8Rng::seed_from_u64(3);
-    let r = dive_search(&m, &start, &mut rng, 1e6, &after_calls(3_000)).expect("knapsacks");
+    let r = dive_search(&m, &start, &mut rng, &after_work(&m, 3_000)).expect("knapsacks");
     assert!(r.bound.is_none(), "a bound from rounded knapsacks");
     if let Some(opt) = brute_force(&g) {
         let cost = checked_cost(&g, &reps_of(&m, &r.rep_of)).expect("a feasible solution");

@@ -55,13 +55,19 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
     let ctx = SearchContext::from_plan_within(&p.plan, begun, finishing_s(p.accounts.len()));
     let stop = ctx.stop.clone();
     crate::signals::on_interrupt(move || stop.store(true, Ordering::SeqCst));
+    let limit = match p.plan.solver.work_limit {
+        0 => format!("time limit {} s", p.plan.solver.time_limit_s),
+        w => format!(
+            "work limit {w} units (time limit {} s as a safety valve)",
+            p.plan.solver.time_limit_s
+        ),
+    };
     eprintln!(
-        "solving {} accounts ({} units) × {} reps in {} segments, time limit {} s, seed {}, {} threads",
+        "solving {} accounts ({} units) × {} reps in {} segments, {limit}, seed {}, {} threads",
         p.accounts.len(),
         p.units.len(),
         p.reps.len(),
         p.segments.len(),
-        p.plan.solver.time_limit_s,
         ctx.seed,
         ctx.threads
     );
@@ -72,6 +78,12 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
     })?;
     let solve_s = t.elapsed().as_secs_f64();
     let interrupted = ctx.stop.load(Ordering::SeqCst);
+    if outcome.work_limit.is_some() && !outcome.reproducible && !interrupted {
+        eprintln!(
+            "warning: the time limit ({} s, the safety valve) cut the work-limited search: this run may not repeat; raise --time-limit or lower --work-limit",
+            p.plan.solver.time_limit_s
+        );
+    }
 
     let account_rep = outcome.assignment.account_reps(p);
     let f = figures(p, &account_rep);
@@ -108,6 +120,8 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
     summary.engine = Some(outcome.engine.clone());
     summary.threads = ctx.threads;
     summary.reproducible = outcome.reproducible && !interrupted;
+    summary.work = Some(outcome.work);
+    summary.work_limit = outcome.work_limit;
     summary.segments = segments(&f, Some(&outcome));
     summary.timings.solve_s = solve_s;
     let before = figures(p, &p.current_owners());

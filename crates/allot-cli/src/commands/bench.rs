@@ -215,11 +215,7 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, Failure> {
             let peer = solve_mip(
                 &m,
                 None,
-                MipLimits {
-                    time_limit: args.time_limit * args.peer_factor,
-                    node_limit: i32::MAX,
-                    relax: false,
-                },
+                MipLimits::timed(args.time_limit * args.peer_factor, i32::MAX, false),
             )
             .ok()
             .and_then(|r| r.rep_of)

@@ -104,16 +104,7 @@ fn run_peer(p: &Problem, seconds: f64) -> Option<Result1> {
     let build = allot_opt::portfolio::build_of(p);
     for s in 0..p.segments.len() {
         let m = SegModel::new(p, SegIdx::from_usize(s), &build);
-        let r = solve_mip(
-            &m,
-            None,
-            MipLimits {
-                time_limit: seconds / n,
-                node_limit: i32::MAX,
-                relax: false,
-            },
-        )
-        .ok()?;
+        let r = solve_mip(&m, None, MipLimits::timed(seconds / n, i32::MAX, false)).ok()?;
         let reps = r.rep_of?;
         for (u, &r) in reps.iter().enumerate() {
             unit_rep[m.units[u].index()] = m.reps[r as usize];
@@ -152,6 +143,7 @@ pub fn run(args: &BenchArgs) -> Result<std::process::ExitCode, Failure> {
             time_limit: Some(args.time_limit),
             seed: Some(args.seed),
             threads: Some(args.threads),
+            work_limit: Some(0),
         };
         let plan = crate::load::read_plan(Some(pl), &flags)?;
         label = format!("{} / {} / {}", a.display(), r.display(), pl.display());

@@ -93,6 +93,11 @@ pub struct Summary {
     pub threads: usize,
     /// Whether the same input, plan and seed are guaranteed to reproduce the assignment.
     pub reproducible: bool,
+    /// Work units the search spent: with the same input, plan, seed and this as
+    /// `--work-limit`, any machine repeats a reproducible run.
+    pub work: Option<u64>,
+    /// The work limit the search ran under (None: the clock limited it).
+    pub work_limit: Option<u64>,
     /// Accounts accepted.
     pub accounts: usize,
     /// Reps accepted.
@@ -143,6 +148,8 @@ impl Summary {
             seed: p.plan.solver.seed,
             threads: 0,
             reproducible: true,
+            work: None,
+            work_limit: None,
             accounts: p.accounts.len(),
             reps: p.reps.len(),
             refused_rows: loaded.refused.len() + loaded.built.refused.len(),

@@ -35,6 +35,7 @@ const EMPTIEST: usize = 3;
 /// Builds a full solution (a local rep per unit). `noise` > 0 perturbs the size order.
 pub fn construct(m: &SegModel<'_>, how: Construct, noise: f64, rng: &mut ChaCha8Rng) -> Vec<u32> {
     let n = m.n_units();
+    crate::work::add(m.n_pairs() as u64);
     if how == Construct::Cheapest {
         return m.cheapest();
     }

@@ -300,6 +300,8 @@ impl Subgradient<'_> {
             if (self.stop)() {
                 break;
             }
+            // Each rep's knapsack reads every unit.
+            crate::work::add((n * self.reps.len()) as u64);
             cover.iter_mut().for_each(|c| *c = 0);
             let mut l: f64 = (0..n).filter(|&u| self.active[u]).map(|u| mult[u]).sum();
             let mut territories = Vec::with_capacity(self.reps.len());
@@ -547,8 +549,8 @@ pub struct DiveResult {
     pub bound: Option<f64>,
 }
 
-/// Dives from the root relaxation of `m` until `stop` (about `seconds` from now; the root
-/// takes at most [`ROOT_SHARE`] of them), until the bound proves the best optimal, or
+/// Dives from the root relaxation of `m` until the context says stop (the root takes at
+/// most [`ROOT_SHARE`] of what it has left), until the bound proves the best optimal, or
 /// after [`IDLE_DIVES`] dives in a row find nothing better; each finished by a repair, ejection
 /// chains and a short tabu search, keeping the best solution (starting from `start`).
 /// None when the segment's caps do not make knapsacks.
@@ -556,9 +558,9 @@ pub fn dive_search(
     m: &SegModel,
     start: &[u32],
     rng: &mut ChaCha8Rng,
-    seconds: f64,
-    stop: &dyn Fn() -> bool,
+    ctx: &crate::SearchContext,
 ) -> Option<DiveResult> {
+    let stop = &|| ctx.should_stop();
     let (obj, violation) = m.evaluate(start);
     let mut best = (violation, obj, start.to_vec());
     // Aim the subgradient at the start's cost (a little above it when that is broken).
@@ -567,10 +569,11 @@ pub fn dive_search(
     } else {
         obj + 0.01 * obj.abs() + 1.0
     };
-    let t0 = std::time::Instant::now();
-    let root_end = t0 + std::time::Duration::from_secs_f64(ROOT_SHARE * seconds.max(0.0));
-    let root_stop = || stop() || std::time::Instant::now() >= root_end;
-    let mut diver = Diver::new(m, upper, &root_stop)?;
+    let root = ctx.share(ROOT_SHARE);
+    let root_stop = || root.should_stop();
+    let diver = Diver::new(m, upper, &root_stop);
+    ctx.absorb(&root);
+    let mut diver = diver?;
     // With whole-number costs every solution costs a whole number: the bound rounds up.
     let integral = m.edge_cost.iter().all(|c| c.fract() == 0.0);
     let bound = diver.k.exact.then(|| {

@@ -60,13 +60,26 @@ pub fn solve_segment(
 ) -> HeuristicResult {
     // A start that would begin after the deadline or a stop request is skipped (the first
     // always runs, so that there is a solution).
-    let results: Vec<Option<HeuristicResult>> = (0..starts.max(1))
+    // Under a work limit each start gets an equal part of it, whichever thread runs it.
+    let starts = starts.max(1);
+    let per_start = ctx.work_left().map(|w| w / starts as u64);
+    let results: Vec<Option<(HeuristicResult, SearchContext)>> = (0..starts)
         .into_par_iter()
-        .map(|s| (s == 0 || !ctx.should_stop()).then(|| one_start(m, ctx, s, rounds)))
+        .map(|s| {
+            let c = per_start.map_or_else(|| ctx.clone(), |w| ctx.with_work(w));
+            let begin = s == 0
+                || if c.is_work_limited() {
+                    !c.clock_cut()
+                } else {
+                    !c.should_stop()
+                };
+            begin.then(|| (c.metered(|| one_start(m, &c, s, rounds)), c))
+        })
         .collect();
     let mut best: Option<HeuristicResult> = None;
     let mut cut = results.iter().any(Option::is_none);
-    for r in results.into_iter().flatten() {
+    for (r, c) in results.into_iter().flatten() {
+        ctx.absorb(&c);
         cut |= r.cut_short;
         let better = match &best {
             None => true,
@@ -87,11 +100,7 @@ const TABU_WORK: usize = 3_000_000_000;
 
 /// Every unit on its largest edge in the LP relaxation's optimum (None when the LP fails).
 fn lp_rounding(m: &SegModel, ctx: &SearchContext) -> Option<Vec<u32>> {
-    let limits = crate::mip::MipLimits {
-        time_limit: ctx.remaining_s().min(LP_START_MAX_S),
-        node_limit: 0,
-        relax: true,
-    };
+    let limits = ctx.mip_limits(1.0, LP_START_MAX_S, 0, true);
     let values = crate::mip::solve_mip(m, None, limits).ok()?.lp_values?;
     Some(m.reps_of(&crate::mip::round_lp(m, &values)))
 }
@@ -146,13 +155,13 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
                 } else {
                     0.5
                 };
-                let half = std::time::Instant::now()
-                    + std::time::Duration::from_secs_f64(share * ctx.remaining_s());
-                let first_stop = || ctx.should_stop() || std::time::Instant::now() >= half;
+                let first = ctx.share(share);
+                let first_stop = || first.should_stop();
                 let a = tabu::tabu_search(m, &lp, &mut rng, iterations / 2, &first_stop);
+                let first_cut = first.clock_cut();
+                ctx.absorb(&first);
                 // With knapsack-shaped caps, Lagrangian dives from there take the rest.
-                if let Some(d) = dive::dive_search(m, &a.rep_of, &mut rng, ctx.remaining_s(), &stop)
-                {
+                if let Some(d) = dive::dive_search(m, &a.rep_of, &mut rng, ctx) {
                     bound = d.bound;
                     let mut st = State::new(m, d.rep_of);
                     if !ctx.should_stop() {
@@ -171,7 +180,7 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
                 let (oa, ob) = (m.evaluate(&a.rep_of), m.evaluate(&b.rep_of));
                 let cut = a.cut_short && ctx.should_stop() || b.cut_short;
                 let mut best = if (ob.1, ob.0) < (oa.1, oa.0) { b } else { a };
-                best.cut_short = cut || std::time::Instant::now() >= half;
+                best.cut_short = cut || first_cut;
                 best
             }
             None => tabu::tabu_search(m, &st.rep_of, &mut rng, iterations, &stop),

@@ -301,6 +301,7 @@ impl<'m> State<'m> {
     /// Score if unit `u` moved to pair `to`.
     #[inline]
     pub fn eval_move(&self, u: usize, to: &Pair) -> Score {
+        crate::work::add(1);
         let m = self.m;
         let from = &self.cur[u];
         let (a, b) = (from.rep as usize, to.rep as usize);
@@ -323,6 +324,7 @@ impl<'m> State<'m> {
     /// `u`'s rep): a swap.
     #[inline]
     pub fn eval_swap(&self, u: usize, pu: &Pair, v: usize, pv: &Pair) -> Score {
+        crate::work::add(1);
         let m = self.m;
         let (u0, v0) = (&self.cur[u], &self.cur[v]);
         let a = u0.rep as usize;
@@ -407,6 +409,7 @@ impl<'m> State<'m> {
     /// Greedy insertion cost of a lifted unit `u` on pair `p`: the pair cost, the rep's
     /// signed deviations after taking the unit (fill the emptiest rep first) and the penalty.
     pub fn eval_place(&self, u: usize, p: &Pair) -> f64 {
+        crate::work::add(1);
         let m = self.m;
         let r = p.rep as usize;
         let mut l = self.load[r];

@@ -346,11 +346,13 @@ pub fn tabu_search(
     let mut on_rep: Vec<Vec<usize>> = vec![Vec::new(); nr];
     let mut rep_pen = vec![0.0f64; nr];
     let mut rep_over = vec![false; nr];
+    let per_iteration = iteration_work(m) as u64;
     for it in 1..=iterations {
         if stop() {
             cut_short = true;
             break;
         }
+        crate::work::add(per_iteration);
         let best_cost = pool.best.as_ref().map_or(f64::INFINITY, |b| b.0);
         for r in 0..nr {
             rep_pen[r] = pen(&alpha, r, w.load[r][0], w.load[r][1]);

@@ -50,11 +50,7 @@ pub fn least_moved(m: &SegModel<'_>, measure: Measure) -> (f64, f64) {
         fewest
             .constraints
             .retain(|c| !matches!(c, allot_model::Constraint::Budget(_)));
-        let limits = crate::mip::MipLimits {
-            time_limit: 5.0,
-            node_limit: 0,
-            relax: true,
-        };
+        let limits = crate::mip::MipLimits::timed(5.0, 0, true);
         // An infeasible LP means the segment breaks its own rows whatever moves: that is
         // diagnosed by those rows, not blamed on the budget.
         if let Ok(r) = crate::mip::solve_mip(&fewest, None, limits)

@@ -348,13 +348,17 @@ fn rebalance_tiny_stays_in_the_band_with_the_fewest_moves() {
         moved.iter().all(|a| ["A05", "A06", "A07"].contains(a)),
         "only R1's single accounts should move, moved {moved:?}"
     );
+    let mut stayed = 0;
     for r in c.rows.iter().filter(|r| !r.moved && !r.previous.is_empty()) {
         assert_eq!(
             r.rep, r.previous,
             "{} was not moved but changed rep",
             r.account
         );
+        stayed += 1;
     }
+    // 12 accounts: 2 white space (A11, A12), 2 moved, the other 8 stay with their owner.
+    assert_eq!(stayed, 8, "owned accounts that did not move");
 }
 
 #[test]

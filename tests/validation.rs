@@ -24,6 +24,11 @@ struct Case {
     refused: &'static [(u64, &'static str)],
 }
 
+/// How many row-level cases [`CASES`] lists (checked when compiling); the loops below assert
+/// that they ran them all.
+const ROW_CASES: usize = 22;
+const _: () = assert!(CASES.len() == ROW_CASES);
+
 const CASES: &[Case] = &[
     Case {
         which: Which::Accounts,
@@ -237,10 +242,12 @@ fn run_case(
 fn bad_rows_go_to_rejects_and_the_rest_is_assigned() {
     let dir = tempdir();
     let mut failures = Vec::new();
+    let mut checked = 0;
     for case in CASES {
         let Some(r) = run_case(case, dir.path(), "plan.toml", 0, &mut failures) else {
             continue;
         };
+        checked += 1;
         let (accounts, reps, defect, out) = (&r.accounts, &r.reps, r.defect(case), &r.out);
         let rejects = read_rejects(out);
         let mut got: Vec<(String, u64, String)> = rejects
@@ -298,16 +305,19 @@ fn bad_rows_go_to_rejects_and_the_rest_is_assigned() {
         failures.len(),
         failures.join("\n\n")
     );
+    assert_eq!(checked, ROW_CASES, "row-level cases run to the end");
 }
 
 #[test]
 fn strict_plan_fails_on_any_bad_row_naming_file_row_and_column() {
     let dir = tempdir();
     let mut failures = Vec::new();
+    let mut checked = 0;
     for case in CASES {
         let Some(r) = run_case(case, dir.path(), "plan_strict.toml", 1, &mut failures) else {
             continue;
         };
+        checked += 1;
         let (defect, out, o) = (r.defect(case), &r.out, &r.output);
         let err = stderr(o);
         let name = file_name(defect);
@@ -335,6 +345,7 @@ fn strict_plan_fails_on_any_bad_row_naming_file_row_and_column() {
         failures.len(),
         failures.join("\n\n")
     );
+    assert_eq!(checked, ROW_CASES, "row-level cases run to the end");
 }
 
 /// A file-level problem: inputs, plan, and what stderr must name.
@@ -425,11 +436,16 @@ fn file_cases() -> Vec<FileCase> {
 fn file_level_problems_exit_1_naming_file_and_column() {
     let dir = tempdir();
     let mut failures = Vec::new();
-    for (i, case) in file_cases().iter().enumerate() {
+    let (mut runs, mut checked) = (0, 0);
+    let cases = file_cases();
+    assert_eq!(cases.len(), 9, "file-level cases");
+    for (i, case) in cases.iter().enumerate() {
         for plan in [case.plan.clone(), bad("plan_strict.toml")] {
+            // A case about the plan file runs with its own plan only.
             if plan != case.plan && case.what.contains("plan") {
                 continue;
             }
+            runs += 1;
             let out = dir.path().join(format!("case{i}-{}", file_name(&plan)));
             let o = run_solve(
                 "balance",
@@ -457,6 +473,7 @@ fn file_level_problems_exit_1_naming_file_and_column() {
             if out.join("assignments.csv").exists() {
                 failures.push(format!("{}: wrote assignments.csv", case.what));
             }
+            checked += 1;
         }
     }
     assert!(
@@ -465,6 +482,8 @@ fn file_level_problems_exit_1_naming_file_and_column() {
         failures.len(),
         failures.join("\n\n")
     );
+    // 7 cases with their plan and the strict plan, the 2 plan-file cases with theirs only.
+    assert_eq!((runs, checked), (16, 16), "(runs, runs checked to the end)");
 }
 
 /// `plan`, `evaluate` and `rebalance` see the same bad files: they may refuse them (exit 1)
@@ -474,10 +493,13 @@ fn no_command_panics_on_any_bad_fixture() {
     let dir = tempdir();
     let mut pairs: Vec<(PathBuf, PathBuf)> = CASES.iter().map(inputs).collect();
     pairs.extend(file_cases().into_iter().map(|c| (c.accounts, c.reps)));
+    assert_eq!(pairs.len(), ROW_CASES + 9, "row-level and file-level cases");
     let mut failures = Vec::new();
+    let mut runs = 0;
     for (i, (accounts, reps)) in pairs.iter().enumerate() {
         for command in ["plan", "evaluate", "rebalance"] {
             for plan in [bad("plan.toml"), bad("plan_strict.toml")] {
+                runs += 1;
                 let out = dir
                     .path()
                     .join(format!("{command}-{i}-{}", file_name(&plan)));
@@ -497,6 +519,11 @@ fn no_command_panics_on_any_bad_fixture() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert_eq!(
+        runs,
+        (ROW_CASES + 9) * 3 * 2,
+        "runs: every case, command and plan"
+    );
 }
 
 /// A pairs file with one defect per bad row: each goes to rejects.csv naming the pairs

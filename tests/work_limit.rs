@@ -104,6 +104,25 @@ fn balance(
     summary(out)
 }
 
+/// summary.json without what may differ between runs of the same job: timings, seconds
+/// and the thread count.
+fn without_timings(mut v: serde_json::Value) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for k in ["timings", "seconds", "threads"] {
+                    m.remove(k);
+                }
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut v);
+    v
+}
+
 fn bytes(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
 }
@@ -148,6 +167,24 @@ fn one_and_two_threads_on_a_busy_machine_give_identical_outputs_under_a_work_lim
         for key in ["objective", "lower_bound", "work", "moves", "mean_km"] {
             assert_eq!(s[key], s0[key], "summary.json {key} at --threads {threads}");
         }
+        // Every other output is identical too, timings and the thread count aside.
+        assert_eq!(
+            without_timings(s.clone()),
+            without_timings(s0.clone()),
+            "summary.json at --threads 1 and --threads {threads}, timings aside"
+        );
+        let report = |dir: &Path| {
+            read_text(&dir.join("report.md"))
+                .lines()
+                .filter(|l| !l.contains("· threads "))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            report(out),
+            report(first),
+            "report.md at --threads {threads}, the threads line aside"
+        );
     }
 
     // The comparisons can fail: another seed gives other territories, and a smaller limit

@@ -1,12 +1,8 @@
 //! Arbitrary bytes as accounts.csv, with the tiny and the Salesforce reps.
+//! The body is `allot_model::fuzzing::accounts_csv`, which `cargo test` also runs under stable
+//! (crates/allot-model/tests/fuzz_stable.rs).
 #![no_main]
 
-mod common;
-
-use allot_model::Plan;
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    common::read_and_build(data, common::TINY_REPS, None, &Plan::default());
-    common::read_and_build(data, common::SF_REPS, None, &common::salesforce_plan());
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    allot_model::fuzzing::accounts_csv(data);
 });

@@ -1,22 +1,8 @@
-//! Arbitrary bytes as pairs.csv, with the tiny accounts and reps.
+//! Arbitrary bytes as pairs.csv, with the tiny accounts and reps, default and strict plan.
+//! The body is `allot_model::fuzzing::pairs_csv`, which `cargo test` also runs under stable
+//! (crates/allot-model/tests/fuzz_stable.rs).
 #![no_main]
 
-mod common;
-
-use allot_model::Plan;
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let plan = Plan::default();
-    common::read_and_build(common::TINY_ACCOUNTS, common::TINY_REPS, Some(data), &plan);
-    let strict = Plan {
-        strict: true,
-        ..Plan::default()
-    };
-    common::read_and_build(
-        common::TINY_ACCOUNTS,
-        common::TINY_REPS,
-        Some(data),
-        &strict,
-    );
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    allot_model::fuzzing::pairs_csv(data);
 });

@@ -1,12 +1,8 @@
 //! Arbitrary bytes as reps.csv, with the tiny and the Salesforce accounts.
+//! The body is `allot_model::fuzzing::reps_csv`, which `cargo test` also runs under stable
+//! (crates/allot-model/tests/fuzz_stable.rs).
 #![no_main]
 
-mod common;
-
-use allot_model::Plan;
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    common::read_and_build(common::TINY_ACCOUNTS, data, None, &Plan::default());
-    common::read_and_build(common::SF_ACCOUNTS, data, None, &common::salesforce_plan());
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    allot_model::fuzzing::reps_csv(data);
 });

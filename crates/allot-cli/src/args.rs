@@ -152,7 +152,8 @@ pub struct InitArgs {
 #[derive(Debug, Args, Clone)]
 pub struct BenchArgs {
     /// Which suite: gap (OR-Library instances), demo (the bundled demo), scale (a generated
-    /// instance), plan (--accounts, --reps and --plan as given).
+    /// instance), plan (--accounts, --reps and --plan as given), all (every README figure
+    /// in benches/figures.toml, as records), readme (the README's table from records).
     pub suite: String,
     /// plan: the accounts file.
     #[arg(long, value_name = "FILE")]
@@ -202,4 +203,16 @@ pub struct BenchArgs {
     /// Keep a better incumbent of an exact solve stopped by the clock (plan: deterministic = false).
     #[arg(long)]
     pub nondeterministic: bool,
+    /// all: where the records (records.json, records.csv), instances and runs go.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// all: the list of figures (default benches/figures.toml).
+    #[arg(long, value_name = "FILE")]
+    pub figures: Option<PathBuf>,
+    /// all: only these figure ids.
+    #[arg(long, num_args = 1..)]
+    pub only: Vec<String>,
+    /// readme: the records file (default benches/records.json).
+    #[arg(long, value_name = "FILE")]
+    pub records: Option<PathBuf>,
 }

@@ -18,6 +18,8 @@ pub mod assignment;
 pub mod check;
 pub mod constraint;
 pub mod figures;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod geo;
 pub mod ids;
 pub mod io;

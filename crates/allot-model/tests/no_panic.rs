@@ -3,12 +3,56 @@
 
 use std::collections::HashSet;
 use std::io::Cursor;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use allot_model::problem::RefusedIds;
 use allot_model::{AccountIdx, FileNames, Plan, Problem, RepIdx, Severity, io};
 use proptest::prelude::*;
+use proptest::test_runner::contextualize_config;
 
-fn read_all(accounts: Vec<u8>, reps: Vec<u8>, plan: &Plan) {
+/// Cases per property (`PROPTEST_CASES` overrides it, as proptest does).
+const CASES: u32 = 256;
+
+/// The proptest configuration of every property here.
+fn config() -> ProptestConfig {
+    ProptestConfig::with_cases(CASES)
+}
+
+/// Counts the cases a property ran and how many of them got through to the checks after
+/// reading and building, so that a property whose inputs the readers all refuse cannot pass
+/// unnoticed.
+#[derive(Default)]
+struct Tally {
+    cases: AtomicUsize,
+    deep: AtomicUsize,
+}
+
+impl Tally {
+    /// One case; `deep` when it reached the checks after the build.
+    fn case(&self, deep: bool) {
+        self.cases.fetch_add(1, Ordering::Relaxed);
+        self.deep.fetch_add(usize::from(deep), Ordering::Relaxed);
+    }
+
+    /// Exactly the configured number of cases ran, and at least `1 / every` of them (rounded
+    /// down) reached the checks after the build.
+    fn assert(&self, what: &str, every: usize) {
+        let want = contextualize_config(config()).cases as usize;
+        let (cases, deep) = (
+            self.cases.load(Ordering::Relaxed),
+            self.deep.load(Ordering::Relaxed),
+        );
+        assert_eq!(cases, want, "{what}: cases run");
+        assert!(
+            deep >= want / every,
+            "{what}: only {deep} of {cases} cases got past reading and building (need 1 in {every})"
+        );
+        eprintln!("{what}: {cases} cases, {deep} past reading and building");
+    }
+}
+
+/// Reads and builds; true when a problem was built (and its accounts checked).
+fn read_all(accounts: Vec<u8>, reps: Vec<u8>, plan: &Plan) -> bool {
     let a = io::read_accounts_from(Box::new(Cursor::new(accounts)), "accounts.csv", plan);
     let r = io::read_reps_from(Box::new(Cursor::new(reps)), "reps.csv", plan);
     if let (Ok(a), Ok(r)) = (a, r) {
@@ -28,8 +72,10 @@ fn read_all(accounts: Vec<u8>, reps: Vec<u8>, plan: &Plan) {
                 built.problem.accounts.len() + refused_accounts + read_refused,
                 n_rows
             );
+            return true;
         }
     }
+    false
 }
 
 /// Cells drawn from values that exercise the parsers and the cross-row checks.
@@ -52,17 +98,69 @@ fn cell() -> impl Strategy<Value = String> {
     ]
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+/// A cell of accounts.csv column `col` (in the order of the header of
+/// `arbitrary_rows_never_panic`): mostly a value of the column's type, with ids that exist or
+/// not, and one time in five any [`cell`], so that some rows are whole and accepted and the
+/// build (with its row accounting) runs.
+fn account_cell(col: usize) -> BoxedStrategy<String> {
+    let typed: BoxedStrategy<String> = match col {
+        0 => "A[1-9]".boxed(),
+        1 | 8 | 9 => "\\PC{0,6}".boxed(),
+        2 => prop_oneof![Just("enterprise"), Just("mid-market")]
+            .prop_map(str::to_string)
+            .boxed(),
+        3..=5 => "[0-9]{1,6}(\\.[0-9]{1,2})?".boxed(),
+        6 => "-?[1-8]?[0-9]\\.[0-9]{1,4}".boxed(),
+        7 => "-?1?[0-7]?[0-9]\\.[0-9]{1,4}".boxed(),
+        10 => prop_oneof![Just(""), Just("R1"), Just("R2"), Just("R3")]
+            .prop_map(str::to_string)
+            .boxed(),
+        11 => prop_oneof![3 => Just(String::new()), 1 => "A[1-9]".boxed()].boxed(),
+        _ => prop_oneof![Just(""), Just("true"), Just("false")]
+            .prop_map(str::to_string)
+            .boxed(),
+    };
+    prop_oneof![4 => typed, 1 => cell()].boxed()
+}
 
-    #[test]
-    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
-        read_all(bytes.clone(), bytes, &Plan::default());
-    }
+/// A row of reps.csv (`rep_id,segment,fte,status`): mostly well-typed, one cell in five any
+/// [`cell`].
+fn rep_row() -> impl Strategy<Value = Vec<String>> {
+    let typed = |s: BoxedStrategy<String>| prop_oneof![4 => s, 1 => cell()];
+    let words =
+        |w: &'static [&'static str]| proptest::sample::select(w).prop_map(str::to_string).boxed();
+    (
+        typed("R[1-3]".boxed()),
+        typed(words(&["enterprise", "mid-market"])),
+        typed(words(&["", "1", "0.5", "50%"])),
+        typed(words(&["", "active", "leaving"])),
+    )
+        .prop_map(|(a, b, c, d)| vec![a, b, c, d])
+}
 
-    #[test]
-    fn arbitrary_rows_never_panic(rows in proptest::collection::vec(proptest::collection::vec(cell(), 13), 0..30),
-                                  reps in proptest::collection::vec(proptest::collection::vec(cell(), 4), 0..6)) {
+/// An accounts.csv row of 13 cells, see [`account_cell`].
+fn account_row() -> impl Strategy<Value = Vec<String>> {
+    (0..13).map(account_cell).collect::<Vec<_>>()
+}
+
+// Each property runs through `proptest!` in closure form, so that the test can count the
+// cases it ran and how many got past reading and building (see `Tally`).
+
+#[test]
+fn arbitrary_bytes_never_panic() {
+    let tally = Tally::default();
+    proptest!(config(), |(bytes in proptest::collection::vec(any::<u8>(), 0..2000))| {
+        tally.case(read_all(bytes.clone(), bytes, &Plan::default()));
+    });
+    // The same random bytes as accounts and reps hardly ever build: no minimum.
+    tally.assert("arbitrary bytes", usize::MAX);
+}
+
+#[test]
+fn arbitrary_rows_never_panic() {
+    let tally = Tally::default();
+    proptest!(config(), |(rows in proptest::collection::vec(account_row(), 0..30),
+                          reps in proptest::collection::vec(rep_row(), 0..6))| {
         let mut a = String::from("account_id,name,segment,employees,potential,workload,lat,lon,industry,region,owner_id,parent_id,locked\n");
         for r in &rows {
             a.push_str(&r.join(","));
@@ -73,10 +171,12 @@ proptest! {
             r.push_str(&x.join(","));
             r.push('\n');
         }
-        read_all(a.clone().into_bytes(), r.clone().into_bytes(), &Plan::default());
+        let built = read_all(a.clone().into_bytes(), r.clone().into_bytes(), &Plan::default());
         let strict = Plan { strict: true, ..Plan::default() };
-        read_all(a.into_bytes(), r.into_bytes(), &strict);
-    }
+        tally.case(read_all(a.into_bytes(), r.into_bytes(), &strict) || built);
+    });
+    // About a fifth of the cases build; at least one in sixteen must.
+    tally.assert("arbitrary rows", 16);
 }
 
 const PAIRS: &str = "pairs.csv";
@@ -99,8 +199,9 @@ fn files() -> FileNames {
 /// Reads pairs bytes, then builds the small instance with them. `given` is the number of
 /// non-blank data rows when the caller knows it. Checks that every row the reader saw is
 /// accepted or refused once, and that every accepted row is a pair of the problem, refused by
-/// the build, or dropped with its (refused) account or rep.
-fn check_pairs(bytes: Vec<u8>, plan: &Plan, given: Option<usize>) {
+/// the build, or dropped with its (refused) account or rep. True when the per-row checks ran
+/// (the file was read, the problem built and the rows have distinct lines).
+fn check_pairs(bytes: Vec<u8>, plan: &Plan, given: Option<usize>) -> bool {
     let read = match io::read_pairs_from(Box::new(Cursor::new(bytes)), PAIRS, plan) {
         Ok(read) => read,
         Err(issues) => {
@@ -109,7 +210,7 @@ fn check_pairs(bytes: Vec<u8>, plan: &Plan, given: Option<usize>) {
                 given.is_none(),
                 "well-formed CSV refused as a whole: {issues:?}"
             );
-            return;
+            return false;
         }
     };
     if let Some(n) = given {
@@ -162,7 +263,7 @@ fn check_pairs(bytes: Vec<u8>, plan: &Plan, given: Option<usize>) {
         Ok(b) => b,
         Err(issues) => {
             assert!(!issues.is_empty(), "an Err must say why");
-            return;
+            return false;
         }
     };
     let p = &built.problem;
@@ -173,7 +274,7 @@ fn check_pairs(bytes: Vec<u8>, plan: &Plan, given: Option<usize>) {
         assert!(c.is_finite() && w.is_finite());
     }
     if !unique {
-        return;
+        return false;
     }
     let mut build_refused = HashSet::new();
     for i in built.refused.iter().filter(|i| i.file == PAIRS) {
@@ -209,6 +310,7 @@ fn check_pairs(bytes: Vec<u8>, plan: &Plan, given: Option<usize>) {
             ),
         }
     }
+    true
 }
 
 /// Cells of pairs.csv: ids that exist or not, numbers good and bad, text.
@@ -448,8 +550,8 @@ fn plan_table() -> impl Strategy<Value = String> {
 }
 
 /// Parses plan text; when it parses, the plan is valid, survives a TOML round trip and the
-/// small instance builds with it (or says why not).
-fn check_plan(text: &str) {
+/// small instance builds with it (or says why not). True when the text was a plan.
+fn check_plan(text: &str) -> bool {
     match Plan::from_toml(text, PLAN) {
         Ok(plan) => {
             plan.validate(PLAN)
@@ -463,27 +565,34 @@ fn check_plan(text: &str) {
                 assert_eq!(back, plan, "{again}");
             }
             read_all(ACCOUNTS.into(), REPS.into(), &plan);
+            true
         }
         Err(e) => {
             let msg = e.to_string();
             assert!(msg.starts_with(PLAN), "error does not name the file: {msg}");
+            false
         }
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
-
-    #[test]
-    fn pairs_arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2000),
-                                         header in any::<bool>()) {
+#[test]
+fn pairs_arbitrary_bytes_never_panic() {
+    let tally = Tally::default();
+    proptest!(config(), |(bytes in proptest::collection::vec(any::<u8>(), 0..2000),
+                          header in any::<bool>())| {
         let mut input = if header { b"account_id,rep_id,cost,workload\n".to_vec() } else { Vec::new() };
         input.extend(bytes);
-        check_pairs(input, &Plan::default(), None);
-    }
+        tally.case(check_pairs(input, &Plan::default(), None));
+    });
+    // Random bytes never list a pair for every account: the build refuses them all, so only
+    // the reader's checks run here (the rows test below reaches the build).
+    tally.assert("pairs: arbitrary bytes", usize::MAX);
+}
 
-    #[test]
-    fn pairs_arbitrary_rows_accepted_or_refused(
+#[test]
+fn pairs_arbitrary_rows_accepted_or_refused() {
+    let tally = Tally::default();
+    proptest!(config(), |(
         // Header, then for each column the field it holds (0 account, 1 rep, 2 cost,
         // 3 workload, 4 none).
         header in prop_oneof![
@@ -501,7 +610,7 @@ proptest! {
         ),
         cover in 0..3u8,
         strict in any::<bool>(),
-    ) {
+    )| {
         let (head, order) = header;
         let mut rows = rows;
         let base: Vec<Vec<String>> = cover_rows().into_iter().map(|r| r.to_vec()).collect();
@@ -523,16 +632,26 @@ proptest! {
         }
         let given = rows.iter().filter(|r| !r.iter().all(|c| c.trim().is_empty())).count();
         let plan = Plan { strict, ..Plan::default() };
-        check_pairs(text.into_bytes(), &plan, Some(given));
-    }
+        tally.case(check_pairs(text.into_bytes(), &plan, Some(given)));
+    });
+    // About 45 % of the cases reach the per-row checks; at least one in four must.
+    tally.assert("pairs: arbitrary rows", 4);
+}
 
-    #[test]
-    fn plan_arbitrary_text_never_panics(text in "\\PC{0,300}") {
-        check_plan(&text);
-    }
+#[test]
+fn plan_arbitrary_text_never_panics() {
+    let tally = Tally::default();
+    proptest!(config(), |(text in "\\PC{0,300}")| {
+        tally.case(check_plan(&text));
+    });
+    // Arbitrary text is hardly ever a plan: no minimum.
+    tally.assert("plan: arbitrary text", usize::MAX);
+}
 
-    #[test]
-    fn plan_arbitrary_keys_and_values_never_panic(tables in proptest::collection::vec(plan_table(), 0..6)) {
+#[test]
+fn plan_arbitrary_keys_and_values_never_panic() {
+    let tally = Tally::default();
+    proptest!(config(), |(tables in proptest::collection::vec(plan_table(), 0..6))| {
         // Each table once (except arrays of tables); the top-level keys first.
         let mut seen = HashSet::new();
         let mut tables: Vec<String> = tables
@@ -540,6 +659,8 @@ proptest! {
             .filter(|t| t.starts_with("[[") || seen.insert(t.lines().next().unwrap_or("").to_string()))
             .collect();
         tables.sort_by_key(|t| !t.starts_with('\n'));
-        check_plan(&tables.concat());
-    }
+        tally.case(check_plan(&tables.concat()));
+    });
+    // About 30 % of the cases are plans; at least one in eight must be.
+    tally.assert("plan: arbitrary keys and values", 8);
 }

@@ -200,8 +200,9 @@ const REACH_MAX_PAIRS: usize = 5_000;
 /// Which banded metric no assignment can keep within the band, and how close the best
 /// comes: for each banded metric, the exact MILP of "least largest |deviation| on this
 /// metric, every other rule kept (the other bands too)". Only on segments that list every
-/// pair and are small enough; `None` when each is within reach or unknown.
-pub fn band_out_of_reach(m: &SegModel<'_>, seconds: f64) -> Option<Binding> {
+/// pair and are small enough; `None` when each is within reach or unknown. The solves share
+/// `seconds`, and `work` units when given (a work-limited run: then they repeat exactly).
+pub fn band_out_of_reach(m: &SegModel<'_>, seconds: f64, work: Option<u64>) -> Option<Binding> {
     if !m.hard_band || !m.complete || m.n_pairs() > REACH_MAX_PAIRS {
         return None;
     }
@@ -223,8 +224,13 @@ pub fn band_out_of_reach(m: &SegModel<'_>, seconds: f64) -> Option<Binding> {
         reach
             .constraints
             .retain(|c| !matches!(c, Constraint::Band { metric: x, .. } if *x == metric));
-        let limits =
-            crate::mip::MipLimits::timed(seconds / banded.len() as f64, REACH_NODE_LIMIT, false);
+        // Under a work limit HiGHS's primal heuristics are off: they run sub-MIPs no limit
+        // bounds, and only the bound decides here.
+        let limits = crate::mip::MipLimits {
+            work: work.map(|w| w / banded.len() as u64),
+            heuristics: work.is_none(),
+            ..crate::mip::MipLimits::timed(seconds / banded.len() as f64, REACH_NODE_LIMIT, false)
+        };
         let Ok(r) = crate::mip::solve_mip(&reach, None, limits) else {
             continue;
         };

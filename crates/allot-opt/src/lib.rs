@@ -226,12 +226,14 @@ impl SearchContext {
                 node_limit,
                 relax,
                 work: Some((share * left as f64) as u64),
+                heuristics: true,
             },
             None => mip::MipLimits {
                 time_limit: (share * self.remaining_s()).min(cap_s),
                 node_limit,
                 relax,
                 work: None,
+                heuristics: true,
             },
         }
     }

@@ -101,6 +101,9 @@ pub struct MipLimits {
     /// Work units the solve may use (a work-limited run), enforced through HiGHS's
     /// simplex iteration and node limits; `None` leaves only the other limits.
     pub work: Option<u64>,
+    /// Whether HiGHS runs its primal heuristics (sub-MIPs that no node or iteration limit
+    /// bounds); off where only the bound matters and the solve must end on its limits.
+    pub heuristics: bool,
 }
 
 impl MipLimits {
@@ -111,6 +114,7 @@ impl MipLimits {
             node_limit,
             relax,
             work: None,
+            heuristics: true,
         }
     }
 }
@@ -390,6 +394,11 @@ fn solve(
     model
         .try_set_option("mip_abs_gap", 1e-9)
         .map_err(|_| fail("mip_abs_gap"))?;
+    if !limits.heuristics && !limits.relax {
+        model
+            .try_set_option("mip_heuristic_effort", 0.0)
+            .map_err(|_| fail("mip_heuristic_effort"))?;
+    }
     if warm.is_some() && !limits.relax {
         // A neighbourhood of allot's own search, with an incumbent in hand: HiGHS's search
         // for a first solution and its own neighbourhood sub-MIPs only cost time.

@@ -123,6 +123,10 @@ const LP_BOUND_MAX_S: f64 = 5.0;
 /// Longest exact measure of how close an infeasible segment's band can be met, seconds.
 const DIAGNOSIS_MAX_S: f64 = 5.0;
 
+/// Work units of that measure in a work-limited run: a node limit of this over the model's
+/// columns (a node takes about 30 units a column: about a second on a 2-core machine).
+const DIAGNOSIS_WORK: u64 = 1_000_000;
+
 /// The core MILP gets this many times the plan's node limit.
 const CORE_NODE_FACTOR: i32 = 4;
 
@@ -798,9 +802,16 @@ fn finish_segment(
     }
     let mut diagnosis = diagnose(m);
     if diagnosis.is_none() && violation > 0.0 {
-        // How close the band can be met, measured exactly on small segments.
+        // How close the band can be met, measured exactly on small segments. Under a work
+        // limit it gets a fixed amount of work of its own (the clock is the valve) and, as a
+        // report on the search rather than part of it, it is not counted.
+        let (seconds, work) = if ctx.is_work_limited() {
+            (ctx.remaining_s(), Some(DIAGNOSIS_WORK))
+        } else {
+            (DIAGNOSIS_MAX_S.min(ctx.remaining_s().max(1.0)), None)
+        };
         diagnosis =
-            crate::diagnose::band_out_of_reach(m, DIAGNOSIS_MAX_S.min(ctx.remaining_s().max(1.0)));
+            crate::work::isolated(|| crate::diagnose::band_out_of_reach(m, seconds, work)).0;
     }
     if !m.stranded.is_empty() {
         // A unit kept a pair beyond the travel cap only so that the engines could run.

@@ -36,7 +36,8 @@ pub(crate) fn take() -> u64 {
 /// Work units a simplex iteration counts per row of its LP.
 pub const LP_ITERATION: u64 = 1;
 
-/// Work units a branch-and-bound node counts per column of its model.
+/// Work units a branch-and-bound node counts per column of its model, for its node limit
+/// (the solve itself is charged its LP iterations).
 pub const NODE: u64 = 1;
 
 /// A budget of work units and what was used of it. Each meter is used by one search at a

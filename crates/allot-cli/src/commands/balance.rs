@@ -136,6 +136,7 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
         remove_stale(out, "assignments.csv");
     }
     summary.timings.write_s = t.elapsed().as_secs_f64();
+    summary.timings.peak_rss_mb = crate::report::summary::peak_rss_mb();
     write_reports(out, p, &f, &summary, warnings, &refused, Some(&before))?;
 
     for s in &summary.segments {
@@ -177,8 +178,15 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
         Status::TimeLimit => Err(Failure {
             code: EXIT_TIME_LIMIT,
             message: format!(
-                "no feasible assignment found within the time limit of {} s (caps, hard bands or the disruption budget still broken, not proven infeasible); raise --time-limit or widen [balance] band_pct (report in {})",
-                p.plan.solver.time_limit_s,
+                "no feasible assignment found within {} (caps, hard bands or the disruption budget still broken, not proven infeasible); {} or widen [balance] band_pct (report in {})",
+                match (outcome.work_limit, outcome.reproducible) {
+                    (Some(w), true) => format!("the work limit of {w} units"),
+                    _ => format!("the time limit of {} s", p.plan.solver.time_limit_s),
+                },
+                match (outcome.work_limit, outcome.reproducible) {
+                    (Some(_), true) => "raise --work-limit",
+                    _ => "raise --time-limit",
+                },
                 out.display()
             ),
         }),

@@ -96,11 +96,15 @@ struct Known {
     proven: bool,
 }
 
-fn read_known(dir: &Path) -> BTreeMap<(String, String), Known> {
+fn read_known(dir: &Path) -> Result<BTreeMap<(String, String), Known>, Failure> {
     let mut out = BTreeMap::new();
-    let Ok(text) = std::fs::read_to_string(dir.join("KNOWN.tsv")) else {
-        return out;
-    };
+    let path = dir.join("KNOWN.tsv");
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Failure::input(format!(
+            "{}: cannot read the best-known values: {e}",
+            path.display()
+        ))
+    })?;
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
         if f.len() >= 7
@@ -116,7 +120,7 @@ fn read_known(dir: &Path) -> BTreeMap<(String, String), Known> {
             );
         }
     }
-    out
+    Ok(out)
 }
 
 /// One row of the table.
@@ -125,11 +129,17 @@ struct Row {
     name: String,
     size: String,
     known: Option<f64>,
+    /// Whether the best-known value is a proven optimum.
+    known_proven: bool,
     ours: Option<i64>,
     ours_bound: f64,
     ours_proven: bool,
     ours_s: f64,
     peer: Option<i64>,
+    /// How the peer ended (optimal, timelimit, …).
+    peer_status: String,
+    /// The peer's dual bound.
+    peer_bound: Option<f64>,
     peer_s: f64,
 }
 
@@ -152,17 +162,73 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, Failure> {
     match args.suite.as_str() {
         "gap" => {}
         "demo" | "scale" | "plan" => return super::bench_territory::run(args),
+        "all" | "readme" => return super::bench_records::run(args),
         other => {
             return Err(Failure::input(format!(
-                "unknown suite {other:?}; suites: gap, demo, scale, plan"
+                "unknown suite {other:?}; suites: gap, demo, scale, plan, all, readme"
             )));
         }
     }
+    let rows = rows(args)?;
+    let maximise = args.sense == "max";
+    print!("{}", table(&rows, maximise, args));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One GAP problem's result, for the benchmark records.
+#[derive(Clone, Debug)]
+pub struct GapResult {
+    /// Gap to the best known value, percent (None without a solution or a known value).
+    pub gap_pct: Option<f64>,
+    /// Whether allot proved its solution optimal.
+    pub proven: bool,
+    /// Whether the best-known value is a proven optimum.
+    pub known_proven: bool,
+    /// allot's seconds.
+    pub seconds: f64,
+}
+
+/// allot (no peer) on the GAP files `files` in `dir`, `time_limit` seconds each.
+pub fn gap_rows(
+    dir: &Path,
+    files: &[String],
+    time_limit: f64,
+    seed: u64,
+) -> Result<Vec<GapResult>, Failure> {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        args: BenchArgs,
+    }
+    let mut argv: Vec<String> = ["bench", "gap", "--peer-factor", "0", "--time-limit"]
+        .map(String::from)
+        .to_vec();
+    argv.push(time_limit.to_string());
+    argv.extend(["--seed".to_string(), seed.to_string(), "--dir".to_string()]);
+    argv.push(dir.display().to_string());
+    argv.push("--files".into());
+    argv.extend(files.iter().cloned());
+    let w = Wrap::try_parse_from(argv).map_err(|e| Failure::input(e.to_string()))?;
+    let rows = rows(&w.args)?;
+    Ok(rows
+        .iter()
+        .map(|r| GapResult {
+            gap_pct: pct_gap(r.ours, r.known, false),
+            proven: r.ours_proven,
+            known_proven: r.known_proven,
+            seconds: r.ours_s,
+        })
+        .collect())
+}
+
+/// Solves every problem of the suite's files (and the peer when asked).
+fn rows(args: &BenchArgs) -> Result<Vec<Row>, Failure> {
     let dir: PathBuf = args
         .dir
         .clone()
         .unwrap_or_else(|| PathBuf::from("../shared/bench/gap"));
-    let known = read_known(&dir);
+    let known = read_known(&dir)?;
     let files: Vec<String> = if args.files.is_empty() {
         (1..=12)
             .map(|i| format!("gap{i}.txt"))
@@ -212,27 +278,40 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, Failure> {
             let ours_s = t.elapsed().as_secs_f64();
             let ours_value = g.check(&agents(&ours.rep_of));
             let t = Instant::now();
-            let peer = solve_mip(
+            let peer_run = solve_mip(
                 &m,
                 None,
                 MipLimits::timed(args.time_limit * args.peer_factor, i32::MAX, false),
             )
-            .ok()
-            .and_then(|r| r.rep_of)
-            .and_then(|reps| g.check(&agents(&reps)));
+            .ok();
             let peer_s = t.elapsed().as_secs_f64();
             let sign = if maximise { -1.0 } else { 1.0 };
+            // The peer's own word on its answer: status and dual bound.
+            let peer_status = peer_run.as_ref().map_or_else(
+                || "failed".to_string(),
+                |r| format!("{:?}", r.status).to_lowercase(),
+            );
+            let peer_bound = peer_run
+                .as_ref()
+                .map(|r| sign * r.bound)
+                .filter(|b| b.is_finite());
+            let peer = peer_run
+                .and_then(|r| r.rep_of)
+                .and_then(|reps| g.check(&agents(&reps)));
             let row = Row {
                 instance,
                 name: kn.map(|k| k.name.clone()).unwrap_or_default(),
                 size: format!("{}×{}", g.cap.len(), g.cost[0].len()),
                 known: kn.map(|k| k.value),
+                known_proven: kn.is_some_and(|k| k.proven),
                 ours: ours_value,
                 ours_bound: sign * ours.outcome.bound,
                 ours_proven: ours.outcome.status == allot_opt::Status::Optimal,
                 ours_s,
                 peer,
                 peer_s,
+                peer_status,
+                peer_bound,
             };
             eprintln!(
                 "{:<12} {:<8} ours {:>8} ({:>6.3}%, {:>5.2}s{})  peer {:>8} ({:>6.3}%, {:>6.2}s)",
@@ -253,20 +332,18 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode, Failure> {
             rows.push(row);
         }
     }
-    print!("{}", table(&rows, maximise, args));
-    let _ = known.values().any(|k| k.proven);
-    Ok(ExitCode::SUCCESS)
+    Ok(rows)
 }
 
 fn table(rows: &[Row], maximise: bool, args: &BenchArgs) -> String {
     let mut s = format!(
-        "\n| instance | name | m×n | best known | allot | gap % | proven | bound | s | HiGHS ×{} | gap % | s |\n|---|---|---|---:|---:|---:|:---:|---:|---:|---:|---:|---:|\n",
+        "\n| instance | name | m×n | best known | allot | gap % | proven | bound | s | HiGHS ×{} | gap % | status | bound | s |\n|---|---|---|---:|---:|---:|:---:|---:|---:|---:|---:|---|---:|---:|\n",
         args.peer_factor
     );
     let f = |x: Option<f64>| x.map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into());
     for r in rows {
         s.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.2} | {} | {} | {:.2} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.2} | {} | {} | {} | {} | {:.2} |\n",
             r.instance,
             r.name,
             r.size,
@@ -284,6 +361,9 @@ fn table(rows: &[Row], maximise: bool, args: &BenchArgs) -> String {
                 .map(|v| v.to_string())
                 .unwrap_or_else(|| "none".into()),
             f(pct_gap(r.peer, r.known, maximise)),
+            r.peer_status,
+            r.peer_bound
+                .map_or_else(|| "-".into(), |b| format!("{b:.1}")),
             r.peer_s,
         ));
     }
@@ -338,10 +418,12 @@ mod tests {
     #[test]
     fn proves_the_published_optimum_of_gap1_1() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/gap/gap1.txt");
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            eprintln!("skipped: {} is not here", path.display());
-            return;
-        };
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "test data {} is missing or unreadable ({e}); it ships in ../shared/bench/gap",
+                path.display()
+            )
+        });
         let g = &parse_gap(&text).unwrap()[0];
         let m = g.model("gap1:1", false);
         let mut plan = allot_model::Plan::default();

@@ -21,6 +21,8 @@ use allot_model::synth::{GenSpec, generate};
 
 /// One scenario's result for one engine.
 struct Result1 {
+    /// How the engine ended (optimal, feasible, time limit, …).
+    status: String,
     feasible: bool,
     max_dev: (f64, f64),
     moves: usize,
@@ -70,6 +72,7 @@ fn score(p: &Problem, a: &Assignment, bound: Option<f64>, seconds: f64) -> Resul
             * 100.0
     };
     Result1 {
+        status: String::new(),
         feasible,
         max_dev: (worst(0), worst(1)),
         moves: f.moved_accounts,
@@ -88,41 +91,78 @@ fn run_allot(p: &Problem) -> Result<Result1, Failure> {
         code: 4,
         message: e.to_string(),
     })?;
-    Ok(score(
+    let mut r = score(
         p,
         &out.assignment,
         Some(out.bound),
         t.elapsed().as_secs_f64(),
-    ))
+    );
+    r.status = format!("{:?}", out.status).to_lowercase();
+    Ok(r)
 }
 
-/// The peer: each segment's plain MILP, no warm start, sharing `seconds` equally.
+/// The peer: each segment's plain MILP, no warm start, sharing `seconds` equally. Its
+/// status is the worst of the segments' (optimal only when HiGHS proved every one) and its
+/// bound the sum of HiGHS's dual bounds (over the model's listed pairs).
 fn run_peer(p: &Problem, seconds: f64) -> Option<Result1> {
+    use allot_opt::mip::MipStatus;
     let t = Instant::now();
     let mut unit_rep = vec![RepIdx(0); p.units.len()];
     let n = p.segments.len().max(1) as f64;
     let build = allot_opt::portfolio::build_of(p);
+    let mut bound = 0.0;
+    let mut worst = MipStatus::Optimal;
+    let rank = |s: MipStatus| match s {
+        MipStatus::Optimal => 0,
+        MipStatus::NodeLimit => 1,
+        MipStatus::TimeLimit => 2,
+        MipStatus::Infeasible => 3,
+    };
+    let mut solved = true;
     for s in 0..p.segments.len() {
         let m = SegModel::new(p, SegIdx::from_usize(s), &build);
         let r = solve_mip(&m, None, MipLimits::timed(seconds / n, i32::MAX, false)).ok()?;
-        let reps = r.rep_of?;
-        for (u, &r) in reps.iter().enumerate() {
-            unit_rep[m.units[u].index()] = m.reps[r as usize];
+        if rank(r.status) > rank(worst) {
+            worst = r.status;
+        }
+        bound += r.bound;
+        match r.rep_of {
+            Some(reps) => {
+                for (u, &r) in reps.iter().enumerate() {
+                    unit_rep[m.units[u].index()] = m.reps[r as usize];
+                }
+            }
+            None => solved = false,
         }
     }
-    Some(score(
-        p,
-        &Assignment { unit_rep },
-        None,
-        t.elapsed().as_secs_f64(),
-    ))
-}
-
-fn peak_rss_mb() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+    let status = match worst {
+        MipStatus::Optimal => "optimal",
+        MipStatus::NodeLimit => "node limit",
+        MipStatus::TimeLimit => "time limit",
+        MipStatus::Infeasible => "infeasible",
+    };
+    let seconds = t.elapsed().as_secs_f64();
+    let bound = bound.is_finite().then_some(bound);
+    let mut r = if solved {
+        score(p, &Assignment { unit_rep }, bound, seconds)
+    } else {
+        Result1 {
+            status: String::new(),
+            feasible: false,
+            max_dev: (f64::NAN, f64::NAN),
+            moves: 0,
+            objective: None,
+            mean_km: None,
+            bound,
+            seconds,
+        }
+    };
+    r.status = if solved {
+        status.to_string()
+    } else {
+        format!("no solution ({status})")
+    };
+    Some(r)
 }
 
 /// Runs `allot bench demo`, `allot bench scale` or `allot bench plan`.
@@ -195,7 +235,7 @@ pub fn run(args: &BenchArgs) -> Result<std::process::ExitCode, Failure> {
     let scenarios: Vec<(String, Result1, Option<Result1>)> =
         scenarios.into_iter().collect::<Result<_, _>>()?;
     let mut s = format!(
-        "\n{label}, seed {}, allot time limit {} s, peer = plain HiGHS MILP per segment given ×{}\n\n| scenario | engine | feasible | objective | lower bound | mean km | max dev potential % | max dev workload % | moves | s |\n|---|---|:---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "\n{label}, seed {}, allot time limit {} s, peer = plain HiGHS MILP per segment given ×{}\n\n| scenario | engine | status | feasible | objective | lower bound | mean km | max dev potential % | max dev workload % | moves | s |\n|---|---|---|:---:|---:|---:|---:|---:|---:|---:|---:|\n",
         args.seed, args.time_limit, args.peer_factor
     );
     let opt = |x: Option<f64>, digits: usize| {
@@ -205,7 +245,8 @@ pub fn run(args: &BenchArgs) -> Result<std::process::ExitCode, Failure> {
     for (name, ours, peer) in &scenarios {
         let row = |who: &str, r: &Result1| {
             format!(
-                "| {name} | {who} | {} | {} | {} | {} | {:.3} | {:.3} | {} | {:.2} |\n",
+                "| {name} | {who} | {} | {} | {} | {} | {} | {:.3} | {:.3} | {} | {:.2} |\n",
+                r.status,
                 if r.feasible { "yes" } else { "no" },
                 opt(r.objective, 4),
                 opt(r.bound, 4),
@@ -220,12 +261,12 @@ pub fn run(args: &BenchArgs) -> Result<std::process::ExitCode, Failure> {
         match peer {
             Some(p) => s.push_str(&row("HiGHS", p)),
             None if args.peer_factor > 0.0 => {
-                s.push_str(&format!("| {name} | HiGHS | no solution | | | | | | | |\n"))
+                s.push_str(&format!("| {name} | HiGHS | failed | | | | | | | | |\n"))
             }
             None => {}
         }
     }
-    if let Some(mb) = peak_rss_mb() {
+    if let Some(mb) = crate::report::summary::peak_rss_mb() {
         s.push_str(&format!(
             "\npeak memory of the whole bench process: {mb:.0} MB\n"
         ));
@@ -246,4 +287,27 @@ fn run_scenario(
         .flatten();
     eprintln!("{name}: done");
     Ok((name, ours, peer))
+}
+
+/// The peer on the files of a benchmark figure under its plan, `seconds` shared equally
+/// between the segments: its status, objective, bound and mean km.
+pub fn peer_on_files(
+    accounts: &std::path::Path,
+    reps: &std::path::Path,
+    plan: &std::path::Path,
+    seconds: f64,
+) -> Result<Option<super::bench_records::Peer>, Failure> {
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p)
+            .map_err(|e| Failure::input(format!("{}: cannot read: {e}", p.display())))
+    };
+    let plan = crate::load::read_plan(Some(plan), &crate::args::SolverFlags::default())?;
+    let p = build(&read(accounts)?, &read(reps)?, plan)?;
+    Ok(run_peer(&p, seconds).map(|r| super::bench_records::Peer {
+        status: r.status,
+        objective: r.objective,
+        bound: r.bound,
+        mean_km: r.mean_km,
+        seconds: r.seconds,
+    }))
 }

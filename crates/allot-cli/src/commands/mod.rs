@@ -2,6 +2,7 @@
 
 pub mod balance;
 pub mod bench;
+pub mod bench_records;
 pub mod bench_territory;
 pub mod capacity;
 pub mod demo;

@@ -66,6 +66,16 @@ pub struct Timings {
     pub solve_s: f64,
     /// Writing the outputs.
     pub write_s: f64,
+    /// Peak resident memory of the process so far, MB (Linux; None elsewhere).
+    pub peak_rss_mb: Option<f64>,
+}
+
+/// Peak resident memory of this process so far in MB (VmHWM), where the system says.
+pub fn peak_rss_mb() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 /// The whole of summary.json.

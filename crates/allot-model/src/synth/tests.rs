@@ -112,6 +112,7 @@ fn default_tier_mix() {
 
 #[test]
 fn families_and_locks_are_consistent() {
+    let mut specs = 0;
     for spec in [
         GenSpec::default(),
         GenSpec {
@@ -141,9 +142,11 @@ fn families_and_locks_are_consistent() {
             .map(|(i, r)| (r[0].as_str(), i))
             .collect();
         let mut seen = HashSet::new();
+        let (mut children, mut owned) = (0, 0);
         for (i, r) in accounts.iter().enumerate() {
             assert!(seen.insert(r[0].clone()), "duplicate id {}", r[0]);
             if !r[10].is_empty() {
+                children += 1;
                 let p = position[r[10].as_str()];
                 assert!(p < i, "parent after child");
                 assert!(accounts[p][10].is_empty(), "depth > 2");
@@ -152,6 +155,7 @@ fn families_and_locks_are_consistent() {
                 assert_eq!(r[11], "false", "locked child");
             }
             if !r[9].is_empty() {
+                owned += 1;
                 assert_eq!(rep_tier[r[9].as_str()], tiers[i], "owner of another tier");
                 let regions = rep_regions[r[9].as_str()];
                 assert!(regions.is_empty() || regions.split(';').any(|s| s == r[8]));
@@ -159,7 +163,17 @@ fn families_and_locks_are_consistent() {
                 assert_eq!(r[11], "false", "locked white space");
             }
         }
+        // The family and owner checks above ran on a fair share of the accounts (children
+        // are about 3 %, owned accounts about 92 %).
+        let n = accounts.len();
+        assert_eq!(seen.len(), n, "accounts checked");
+        assert!(
+            children * 100 >= n && owned * 100 >= 80 * n,
+            "{n} accounts: only {children} children, {owned} owned"
+        );
+        specs += 1;
     }
+    assert_eq!(specs, 4, "specs checked");
 }
 
 #[test]
@@ -229,7 +243,9 @@ fn default_roster_shape() {
     assert!((1..=2).contains(&half));
     // Caps are generous: at least 1.6 × the rep's fair share of its tier.
     let tiers = tiers(&accounts);
+    let mut capped = 0;
     for r in reps.iter().filter(|r| !r[7].is_empty()) {
+        capped += 1;
         let tier_fte: f64 = reps
             .iter()
             .filter(|x| x[2] == r[2])
@@ -238,6 +254,7 @@ fn default_roster_shape() {
         let n = tiers.iter().filter(|&&t| t == r[2]).count() as f64;
         assert!(num(&r[7]) >= 1.6 * n * num(&r[6]) / tier_fte);
     }
+    assert_eq!(capped, 2, "reps with a max_accounts cap");
     // Enough enterprise potential in the restricted states for the restricted rep.
     let states: Vec<&str> = restricted[0][9].split(';').collect();
     let (mut inside, mut all) = (0.0, 0.0);

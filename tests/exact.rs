@@ -57,8 +57,8 @@ enum Layout {
 #[derive(Clone, Debug)]
 struct Case {
     name: &'static str,
-    /// `allot generate` arguments (besides --out).
-    generate: &'static [&'static str],
+    /// `allot generate` arguments (besides --out), separated by spaces.
+    generate: &'static str,
     layout: Layout,
     objective: &'static str,
     band_pct: f64,
@@ -83,7 +83,7 @@ struct Case {
 impl Case {
     fn new(
         name: &'static str,
-        generate: &'static [&'static str],
+        generate: &'static str,
         layout: Layout,
         objective: &'static str,
     ) -> Case {
@@ -223,7 +223,7 @@ fn col(headers: &[String], name: &str) -> usize {
 fn prepare(case: &Case, dir: &Path) -> Files {
     let gen_dir = dir.join("gen");
     let mut args: Vec<String> = vec!["generate".into()];
-    args.extend(case.generate.iter().map(|s| s.to_string()));
+    args.extend(case.generate.split_whitespace().map(String::from));
     args.push("--out".into());
     args.push(gen_dir.display().to_string());
     let out = run(&args);
@@ -523,53 +523,26 @@ fn rebalance_cases() -> Vec<Case> {
     vec![
         Case::new(
             "rebalance g400x12 two",
-            &["--n-accounts", "400", "--n-reps", "12", "--seed", "2"],
+            "--n-accounts 400 --n-reps 12 --seed 2",
             Layout::Two,
             "rebalance",
         ),
         Case::new(
             "rebalance metro300x10 one",
-            &[
-                "--n-accounts",
-                "300",
-                "--n-reps",
-                "10",
-                "--seed",
-                "4",
-                "--geography",
-                "metro",
-            ],
+            "--n-accounts 300 --n-reps 10 --seed 4 --geography metro",
             Layout::One,
             "rebalance",
         ),
         Case::new(
             "rebalance skew300x10 one",
-            &[
-                "--n-accounts",
-                "300",
-                "--n-reps",
-                "10",
-                "--seed",
-                "5",
-                "--owner-skew",
-                "8",
-            ],
+            "--n-accounts 300 --n-reps 10 --seed 5 --owner-skew 8",
             Layout::One,
             "rebalance",
         )
         .no_exact(),
         Case::new(
             "rebalance metro300x10 pot",
-            &[
-                "--n-accounts",
-                "300",
-                "--n-reps",
-                "10",
-                "--seed",
-                "4",
-                "--geography",
-                "metro",
-            ],
+            "--n-accounts 300 --n-reps 10 --seed 4 --geography metro",
             Layout::One,
             "rebalance",
         )
@@ -577,16 +550,7 @@ fn rebalance_cases() -> Vec<Case> {
         // A roster change: R03 leaves, its accounts must move.
         Case::new(
             "rebalance metro377x6 leaving",
-            &[
-                "--n-accounts",
-                "377",
-                "--n-reps",
-                "6",
-                "--seed",
-                "21",
-                "--geography",
-                "metro",
-            ],
+            "--n-accounts 377 --n-reps 6 --seed 21 --geography metro",
             Layout::Two,
             "rebalance",
         )
@@ -599,38 +563,20 @@ fn travel_cases() -> Vec<Case> {
     vec![
         Case::new(
             "travel g400x12 two",
-            &["--n-accounts", "400", "--n-reps", "12", "--seed", "2"],
+            "--n-accounts 400 --n-reps 12 --seed 2",
             Layout::Two,
             "travel",
         ),
         Case::new(
             "travel metro300x10 one",
-            &[
-                "--n-accounts",
-                "300",
-                "--n-reps",
-                "10",
-                "--seed",
-                "4",
-                "--geography",
-                "metro",
-            ],
+            "--n-accounts 300 --n-reps 10 --seed 4 --geography metro",
             Layout::One,
             "travel",
         )
         .no_exact(),
         Case::new(
             "travel skew300x10 budget",
-            &[
-                "--n-accounts",
-                "300",
-                "--n-reps",
-                "10",
-                "--seed",
-                "5",
-                "--owner-skew",
-                "8",
-            ],
+            "--n-accounts 300 --n-reps 10 --seed 5 --owner-skew 8",
             Layout::Two,
             "travel",
         )
@@ -641,23 +587,14 @@ fn travel_cases() -> Vec<Case> {
         .tolerances(0.01, 0.16),
         Case::new(
             "travel metro300x10 cap",
-            &[
-                "--n-accounts",
-                "300",
-                "--n-reps",
-                "10",
-                "--seed",
-                "4",
-                "--geography",
-                "metro",
-            ],
+            "--n-accounts 300 --n-reps 10 --seed 4 --geography metro",
             Layout::One,
             "travel",
         )
         .max_km(1400.0),
         Case::new(
             "travel g340x12 leaving",
-            &["--n-accounts", "340", "--n-reps", "12", "--seed", "20"],
+            "--n-accounts 340 --n-reps 12 --seed 20",
             Layout::One,
             "travel",
         )
@@ -668,7 +605,7 @@ fn travel_cases() -> Vec<Case> {
         .tolerances(0.002, BOUND_TOL),
         Case::new(
             "travel g295x6 budget",
-            &["--n-accounts", "295", "--n-reps", "6", "--seed", "35"],
+            "--n-accounts 295 --n-reps 6 --seed 35",
             Layout::Two,
             "travel",
         )
@@ -685,23 +622,14 @@ fn cost_cases() -> Vec<Case> {
     vec![
         Case::new(
             "cost g300x10 two",
-            &["--n-accounts", "300", "--n-reps", "10", "--seed", "7"],
+            "--n-accounts 300 --n-reps 10 --seed 7",
             Layout::Two,
             "cost",
         )
         .pairs(1),
         Case::new(
             "cost metro300x10 one",
-            &[
-                "--n-accounts",
-                "300",
-                "--n-reps",
-                "10",
-                "--seed",
-                "8",
-                "--geography",
-                "metro",
-            ],
+            "--n-accounts 300 --n-reps 10 --seed 8 --geography metro",
             Layout::One,
             "cost",
         )
@@ -713,16 +641,7 @@ fn cost_cases() -> Vec<Case> {
         // above the optimum (8,100 against 7,768), the bound 10.39 % below.
         Case::new(
             "cost skew236x6 one",
-            &[
-                "--n-accounts",
-                "236",
-                "--n-reps",
-                "6",
-                "--seed",
-                "28",
-                "--owner-skew",
-                "8",
-            ],
+            "--n-accounts 236 --n-reps 6 --seed 28 --owner-skew 8",
             Layout::One,
             "cost",
         )

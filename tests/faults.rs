@@ -13,43 +13,8 @@ use common::*;
 use sha2::{Digest, Sha256};
 
 /// A generated instance big enough that its search runs for a while (30,000 accounts).
-fn generated(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
-    let g = dir.join("gen");
-    let o = run([
-        "generate",
-        "--n-accounts",
-        "30000",
-        "--n-reps",
-        "60",
-        "--seed",
-        "5",
-        "--out",
-        g.to_str().expect("utf-8 path"),
-    ]);
-    assert_code(&o, 0, "allot generate");
-    (
-        g.join("accounts.csv"),
-        g.join("reps.csv"),
-        g.join("plan.toml"),
-    )
-}
-
-/// The generated instance with its bands as reported targets (`[balance] hard = false`):
-/// every assignment is then feasible, so the fault tests below see an answer however
-/// loaded the machine is and test the faults, not the search speed.
-fn soft(dir: &Path, inst: &(PathBuf, PathBuf, PathBuf)) -> (PathBuf, PathBuf, PathBuf) {
-    let text = read_text(&inst.2);
-    assert!(
-        text.contains("[balance]\n"),
-        "generated plan has a [balance] table"
-    );
-    let plan = dir.join("soft.toml");
-    std::fs::write(
-        &plan,
-        text.replace("[balance]\n", "[balance]\nhard = false\n"),
-    )
-    .expect("write soft.toml");
-    (inst.0.clone(), inst.1.clone(), plan)
+fn big(dir: &Path) -> Generated {
+    generated(dir, 30000, 60, 5)
 }
 
 /// Runs `allot balance` on the generated instance.
@@ -109,7 +74,7 @@ fn wait_for(child: &mut Child, limit: Duration, what: &str) -> std::process::Exi
 #[test]
 fn sigint_and_sigterm_stop_the_search_and_write_the_best_assignment() {
     let dir = tempdir();
-    let inst = soft(dir.path(), &generated(dir.path()));
+    let inst = soft(dir.path(), &big(dir.path()));
     for signal in ["INT", "TERM"] {
         let out = dir.path().join(format!("out-{signal}"));
         // Without a work limit the search runs until the clock (or the signal) stops it.
@@ -160,7 +125,7 @@ fn sigint_and_sigterm_stop_the_search_and_write_the_best_assignment() {
 #[test]
 fn the_time_limit_ends_the_search_with_the_best_found() {
     let dir = tempdir();
-    let inst = soft(dir.path(), &generated(dir.path()));
+    let inst = soft(dir.path(), &big(dir.path()));
     let out = dir.path().join("out");
     let o = balance_generated(&inst, &out, &["--time-limit", "2"]);
     assert_code(&o, 0, "balance with a 2 s limit");
@@ -179,7 +144,7 @@ fn the_time_limit_ends_the_search_with_the_best_found() {
 #[test]
 fn no_feasible_assignment_within_the_limit_exits_3_without_assignments() {
     let dir = tempdir();
-    let inst = generated(dir.path());
+    let inst = big(dir.path());
     // Rebalance within ±0.01 %: nothing meets it in a fraction of a second.
     let plan = dir.path().join("tight.toml");
     let text = read_text(&inst.2);
@@ -219,7 +184,7 @@ fn no_feasible_assignment_within_the_limit_exits_3_without_assignments() {
 #[test]
 fn a_run_killed_at_any_moment_leaves_old_or_new_files_never_half() {
     let dir = tempdir();
-    let inst = soft(dir.path(), &generated(dir.path()));
+    let inst = soft(dir.path(), &big(dir.path()));
     let out = dir.path().join("out");
     let o = balance_generated(&inst, &out, &["--time-limit", "1"]);
     assert_code(&o, 0, "first run");

@@ -11,28 +11,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::*;
 
-/// Generates a book of `accounts` accounts and `reps` reps (the demo's mix) into `dir/gen`.
-fn generated(dir: &Path, accounts: usize, reps: usize) -> (PathBuf, PathBuf, PathBuf) {
-    let g = dir.join("gen");
-    let o = run([
-        "generate",
-        "--n-accounts",
-        &accounts.to_string(),
-        "--n-reps",
-        &reps.to_string(),
-        "--seed",
-        "11",
-        "--out",
-        g.to_str().expect("utf-8 path"),
-    ]);
-    assert_code(&o, 0, "allot generate");
-    (
-        g.join("accounts.csv"),
-        g.join("reps.csv"),
-        g.join("plan.toml"),
-    )
-}
-
 /// Threads that keep every core busy until dropped: the runs below compete for the CPU as
 /// on a shared planning server.
 struct Busy {
@@ -130,7 +108,7 @@ fn bytes(p: &Path) -> Vec<u8> {
 #[test]
 fn one_and_two_threads_on_a_busy_machine_give_identical_outputs_under_a_work_limit() {
     let dir = tempdir();
-    let inst = generated(dir.path(), 5000, 20);
+    let inst = generated(dir.path(), 5000, 20, 11);
     const WORK: u64 = 15_000_000;
     let runs: Vec<(usize, PathBuf, serde_json::Value)> = {
         let _busy = Busy::start(3);
@@ -209,16 +187,9 @@ fn one_and_two_threads_on_a_busy_machine_give_identical_outputs_under_a_work_lim
 #[test]
 fn a_work_limited_run_the_clock_cuts_says_it_may_not_repeat() {
     let dir = tempdir();
-    let inst = generated(dir.path(), 30000, 60);
+    let inst = generated(dir.path(), 30000, 60, 11);
     // Bands as reported targets: whatever the clock leaves is feasible.
-    let text = read_text(&inst.2);
-    assert!(text.contains("[balance]\n"), "generated plan has [balance]");
-    let plan = dir.path().join("soft.toml");
-    std::fs::write(
-        &plan,
-        text.replace("[balance]\n", "[balance]\nhard = false\n"),
-    )
-    .expect("write soft.toml");
+    let plan = soft(dir.path(), &inst).2;
     let out = dir.path().join("out");
     let o = run_solve(
         "balance",

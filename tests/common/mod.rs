@@ -68,6 +68,50 @@ pub fn allot() -> assert_cmd::Command {
     cmd
 }
 
+/// Files of a generated instance: accounts.csv, reps.csv and plan.toml.
+pub type Generated = (PathBuf, PathBuf, PathBuf);
+
+/// `allot generate` of `accounts` accounts and `reps` reps (the demo's mix) with `seed`,
+/// into `dir/gen`.
+pub fn generated(dir: &Path, accounts: usize, reps: usize, seed: u64) -> Generated {
+    let g = dir.join("gen");
+    let o = run([
+        "generate",
+        "--n-accounts",
+        &accounts.to_string(),
+        "--n-reps",
+        &reps.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--out",
+        g.to_str().expect("utf-8 path"),
+    ]);
+    assert_code(&o, 0, "allot generate");
+    (
+        g.join("accounts.csv"),
+        g.join("reps.csv"),
+        g.join("plan.toml"),
+    )
+}
+
+/// The generated instance with its bands as reported targets (`[balance] hard = false`,
+/// plan written to `dir/soft.toml`): every assignment is then feasible, so a test of faults
+/// or limits sees an answer however loaded the machine is.
+pub fn soft(dir: &Path, inst: &Generated) -> Generated {
+    let text = read_text(&inst.2);
+    assert!(
+        text.contains("[balance]\n"),
+        "generated plan has a [balance] table"
+    );
+    let plan = dir.join("soft.toml");
+    std::fs::write(
+        &plan,
+        text.replace("[balance]\n", "[balance]\nhard = false\n"),
+    )
+    .expect("write soft.toml");
+    (inst.0.clone(), inst.1.clone(), plan)
+}
+
 /// Runs `allot` with `args` and returns its output, after checking that it did not panic,
 /// was not killed and did not print a panic message.
 pub fn run<I, S>(args: I) -> Output

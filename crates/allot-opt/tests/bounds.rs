@@ -8,6 +8,9 @@
 //! coverage, the hard band, the objective recomputed from the rows), not by allot's checker
 //! or figures; its objective must lie at or above the proven optimum, its bound at or below.
 
+mod common;
+
+use common::km;
 use std::collections::BTreeMap;
 
 use allot_model::{Account, FileNames, Objective, Plan, Problem, Rep, RepStatus};
@@ -157,18 +160,6 @@ impl Raw {
             _ => 0.0,
         }
     }
-}
-
-/// Great-circle km (haversine, mean Earth radius 6371.0088 km).
-fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (p1, p2) = (a.0.to_radians(), b.0.to_radians());
-    let s1 = ((p2 - p1) / 2.0).sin();
-    let s2 = ((b.1 - a.1).to_radians() / 2.0).sin();
-    2.0 * 6371.0088
-        * (s1 * s1 + p1.cos() * p2.cos() * s2 * s2)
-            .sqrt()
-            .min(1.0)
-            .asin()
 }
 
 /// The rules an account_id → rep_id assignment breaks and its objective, from the rows.

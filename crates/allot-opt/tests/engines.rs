@@ -8,6 +8,9 @@
 //! models. The product is used only to solve, and to read which rep its answer gives each
 //! account.
 
+mod common;
+
+use common::km;
 use std::collections::BTreeMap;
 
 use allot_model::plan::EngineChoice;
@@ -196,18 +199,6 @@ fn instance_sized(
         compactness: 0.001,
         disruption: 0.01,
     }
-}
-
-/// Great-circle km (haversine, mean Earth radius 6371.0088 km).
-fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (p1, p2) = (a.0.to_radians(), b.0.to_radians());
-    let s1 = ((p2 - p1) / 2.0).sin();
-    let s2 = ((b.1 - a.1).to_radians() / 2.0).sin();
-    2.0 * 6371.0088
-        * (s1 * s1 + p1.cos() * p2.cos() * s2 * s2)
-            .sqrt()
-            .min(1.0)
-            .asin()
 }
 
 /// Grades an account_id → rep_id assignment from the rows alone: the rules it breaks (empty

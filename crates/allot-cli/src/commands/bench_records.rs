@@ -264,7 +264,10 @@ fn instance(f: &Figure, repo: &Path, out: &Path) -> Result<(PathBuf, PathBuf), F
             // Instances are cached by their generator settings.
             let key: String = f
                 .generate
-                .join("_")
+                .iter()
+                .map(|a| a.trim_start_matches('-'))
+                .collect::<Vec<_>>()
+                .join("-")
                 .chars()
                 .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
                 .collect();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -902,6 +902,111 @@ fn checker_catches_tampered_outputs() {
         assert!(
             msg.contains(needle),
             "{what}: expected {needle:?} in:\n{msg}"
+        );
+    }
+}
+
+/// The fixture `tests/fixtures/reasons`: one account (or group) per cause a move can have.
+fn reasons_spec(out: &Path) -> Spec {
+    Spec::new(
+        &fixture("reasons/accounts.csv"),
+        &fixture("reasons/reps.csv"),
+        out,
+    )
+    .band(30.0)
+    .metrics(&["accounts"])
+    .max_km(500.0)
+    .objective("rebalance")
+}
+
+#[test]
+fn every_reason_code_names_what_kept_or_moved_the_account() {
+    let dir = tempdir();
+    let out = dir.path().join("reasons");
+    let o = run_solve(
+        "rebalance",
+        &fixture("reasons/accounts.csv"),
+        &fixture("reasons/reps.csv"),
+        Some(&fixture("reasons/plan.toml")),
+        &out,
+        &["--work-limit", "2000000"],
+    );
+    assert_code(&o, 0, "rebalance on tests/fixtures/reasons");
+    let c = check(&reasons_spec(&out));
+    let at = read_csv(&out.join("assignments.csv"));
+    let code: BTreeMap<String, String> = at
+        .records
+        .iter()
+        .map(|r| {
+            (
+                r.get("account_id").to_string(),
+                r.get("reason_code").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(code.len(), 30, "every account of the fixture is assigned");
+    assert_eq!(c.rows.len(), 30);
+    // What the rows force, account by account.
+    for (id, want) in [
+        ("a01", "locked"),
+        ("a02", "white_space"),
+        ("a03", "rep_leaving"),
+        ("a04", "rep_leaving"),
+        ("a05", "tier_change"),
+        ("a06", "eligibility"),
+        ("m1", "compactness"),
+        ("m4", "compactness"),
+    ] {
+        assert_eq!(code[id], want, "{id}");
+    }
+    let count = |ids: &[&str], want: &str| ids.iter().filter(|id| code[**id] == want).count();
+    // R2 (max 3 accounts) owned six: three leave it for its cap, three stay.
+    let r2 = ["a07", "a08", "a09", "a10", "a13", "a14"];
+    assert_eq!(count(&r2, "capacity"), 3, "{code:?}");
+    assert_eq!(count(&r2, "kept"), 3, "{code:?}");
+    // a11 (R1) and a12 (R6) are one family: one of them follows the other.
+    assert_eq!(count(&["a11", "a12"], "family"), 1, "{code:?}");
+    assert_eq!(count(&["a11", "a12"], "kept"), 1, "{code:?}");
+    // N2 has no book: the band gives it two of N1's four.
+    assert_eq!(count(&["n1", "n2", "n3", "n4"], "new_rep"), 2, "{code:?}");
+    // Z1 holds six of eight: moves for the band alone.
+    let z = ["z1", "z2", "z3", "z4", "z5", "z6", "z7", "z8"];
+    assert!(count(&z, "balance") >= 1, "{code:?}");
+    let seen: BTreeSet<&str> = code.values().map(String::as_str).collect();
+    let all: BTreeSet<&str> = REASON_CODES.iter().copied().collect();
+    let missing: Vec<&&str> = all.difference(&seen).collect();
+    assert_eq!(
+        missing,
+        vec![&"decision"],
+        "every code but decision (planner decisions are not built yet) appears"
+    );
+
+    // The checker's reason-code checks can fail: a wrong code is caught.
+    let text = read_text(&out.join("assignments.csv"));
+    for (from, to, what) in [
+        (
+            ",R1,R1,field,false,locked,",
+            ",R1,R1,field,false,kept,",
+            "a01 locked",
+        ),
+        (
+            ",M2,M1,metro,true,compactness,",
+            ",M2,M1,metro,true,capacity,",
+            "m1 capacity",
+        ),
+        (
+            ",R1,R9,field,true,rep_leaving,",
+            ",R1,R9,field,true,balance,",
+            "a04 balance",
+        ),
+    ] {
+        assert!(text.contains(from), "{what}: {from} not in assignments.csv");
+        std::fs::write(out.join("assignments.csv"), text.replacen(from, to, 1))
+            .expect("tamper assignments.csv");
+        let problems = check_problems(&reasons_spec(&out));
+        assert!(
+            problems.iter().any(|p| p.contains("reason_code")),
+            "{what}: the checker missed a wrong reason code: {problems:?}"
         );
     }
 }

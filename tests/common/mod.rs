@@ -910,6 +910,8 @@ pub struct Assigned {
     pub segment: String,
     /// moved.
     pub moved: bool,
+    /// reason_code.
+    pub reason_code: String,
     /// reason.
     pub reason: String,
 }
@@ -1664,6 +1666,96 @@ fn read_assignment(inp: &Input, path: &Path) -> (Vec<String>, Vec<String>) {
 }
 
 /// Rep indices of rep ids (None for "" and unknown ids).
+/// The reason codes of assignments.csv (README: Outputs).
+pub const REASON_CODES: [&str; 12] = [
+    "kept",
+    "locked",
+    "white_space",
+    "rep_leaving",
+    "new_rep",
+    "balance",
+    "capacity",
+    "eligibility",
+    "tier_change",
+    "compactness",
+    "family",
+    "decision",
+];
+
+/// What is wrong with account `i`'s reason code, from the raw rows: the code must be one of
+/// [`REASON_CODES`]; an account without an owner is `white_space`, a locked one (or one of
+/// a locked family) that stays `locked`, a kept one `kept`; a moved one whose owner is not an active rep is `rep_leaving`; and each
+/// code that names a cause must have it: `tier_change` an owner of another segment,
+/// `capacity` an owner whose current book breaks a cap, `new_rep` a new rep with no book,
+/// `family` a family member owned by the new rep.
+fn reason_code_problem(
+    inp: &Input,
+    i: usize,
+    row: &Assigned,
+    rep_of: &[Option<usize>],
+) -> Option<String> {
+    let a = &inp.acc[i];
+    let code = row.reason_code.as_str();
+    if !REASON_CODES.contains(&code) {
+        return Some(format!("not one of {REASON_CODES:?}"));
+    }
+    let owner = inp.rep_idx.get(&a.owner).copied();
+    let moved = !a.owner.is_empty() && row.rep != a.owner;
+    let expected = if a.owner.is_empty() {
+        Some("white_space")
+    } else if (a.locked || inp.fam_lock.contains_key(&inp.fam[i])) && !moved {
+        // Locked itself, or in a family locked to a rep.
+        Some("locked")
+    } else if !moved {
+        Some("kept")
+    } else if owner.is_none_or(|o| !inp.reps[o].active) {
+        Some("rep_leaving")
+    } else {
+        None
+    };
+    if let Some(e) = expected {
+        return (code != e).then(|| format!("expected {e}"));
+    }
+    if ["kept", "locked", "white_space", "rep_leaving"].contains(&code) {
+        return Some("the account moved from an active owner".into());
+    }
+    let o = owner?;
+    // The owners' current books.
+    let book = |r: usize| {
+        let mut l = [0.0f64; 3];
+        for b in inp.acc.iter().filter(|b| b.owner == inp.reps[r].id) {
+            l[0] += b.potential.unwrap_or(0.0);
+            l[1] += b.workload;
+            l[2] += 1.0;
+        }
+        l
+    };
+    match code {
+        "tier_change" if seg_key(&inp.reps[o].segment) == inp.seg_of[i] => {
+            Some("but its owner covers its segment".into())
+        }
+        "capacity" => {
+            let (rep, l) = (&inp.reps[o], book(o));
+            let over = |cap: Option<f64>, x: f64| cap.is_some_and(|c| x > c + 1e-9);
+            (!(over(rep.max_potential, l[0])
+                || over(rep.max_workload, l[1])
+                || over(rep.max_accounts, l[2])))
+            .then(|| "but its owner's current book keeps every cap".into())
+        }
+        "new_rep" => rep_of[i]
+            .filter(|&n| book(n)[2] == 0.0)
+            .is_none()
+            .then(|| "but its new rep already had a book".into()),
+        "family" => {
+            let fam = inp.fam[i];
+            let shared = (0..inp.acc.len())
+                .any(|j| inp.fam[j] == fam && j != i && inp.acc[j].owner == row.rep);
+            (!shared).then(|| "but no member of its family was owned by its new rep".into())
+        }
+        _ => None,
+    }
+}
+
 fn rep_indices(inp: &Input, ids: &[String]) -> Vec<Option<usize>> {
     ids.iter().map(|id| inp.rep_idx.get(id).copied()).collect()
 }
@@ -1825,6 +1917,7 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
         "previous_rep_id",
         "segment",
         "moved",
+        "reason_code",
         "reason",
     ];
     if at.headers != expected_headers {
@@ -1860,6 +1953,7 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
                     false
                 }
             },
+            reason_code: r.get("reason_code").to_string(),
             reason: r.get("reason").to_string(),
         });
     }
@@ -2051,6 +2145,12 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
         let m = !a.owner.is_empty() && row.rep != a.owner;
         if row.moved != m {
             v.push(format!("{}: moved = {}, expected {m}", a.id, row.moved));
+        }
+        if let Some(why) = reason_code_problem(&inp, i, row, &rep_of) {
+            v.push(format!(
+                "{}: reason_code {:?} ({}), {why}",
+                a.id, row.reason_code, row.reason
+            ));
         }
     }
 

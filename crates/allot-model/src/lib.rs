@@ -26,6 +26,7 @@ pub mod io;
 pub mod issue;
 pub mod plan;
 pub mod problem;
+pub mod reason;
 pub mod rows;
 pub mod synth;
 
@@ -36,4 +37,5 @@ pub use ids::{AccountIdx, RepIdx, SegIdx, UnitIdx};
 pub use issue::{Issue, Severity};
 pub use plan::{Metric, Objective, Plan};
 pub use problem::{Built, FileNames, Problem, Segment, Units};
+pub use reason::{ReasonCode, reason_codes};
 pub use rows::{Account, Rep, RepStatus};

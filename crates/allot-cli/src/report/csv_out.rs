@@ -1,7 +1,7 @@
 //! assignments.csv, territories.csv, rejects.csv and plan.csv.
 
 use allot_model::figures::Figures;
-use allot_model::{Issue, Problem, RepIdx};
+use allot_model::{Issue, Problem, ReasonCode, RepIdx, reason_codes};
 
 use super::{pct, safe_cell};
 
@@ -16,37 +16,41 @@ fn finish(w: csv::Writer<Vec<u8>>) -> anyhow::Result<Vec<u8>> {
         .map_err(|e| anyhow::anyhow!("writing CSV: {e}"))
 }
 
-/// Why each account sits where it does, one sentence per account.
-pub fn reasons(p: &Problem, account_rep: &[Option<RepIdx>]) -> Vec<String> {
+/// Why each account sits where it does: its code (see [`allot_model::ReasonCode`]) and one
+/// sentence in words.
+pub fn reasons(p: &Problem, account_rep: &[Option<RepIdx>]) -> Vec<(ReasonCode, String)> {
+    let codes = reason_codes(p, account_rep);
     let mut out = Vec::with_capacity(p.accounts.len());
     for (i, a) in p.accounts.iter().enumerate() {
         let u = p.account_unit[i];
-        let new = account_rep[i];
-        let old = p.account_owner[i];
-        let mut r = if p.units.locked_to[u.index()].is_some() {
-            "locked to owner".to_string()
-        } else if !p.account_had_owner[i] {
-            "white space: assigned for balance".to_string()
-        } else if new == old {
-            "kept with current owner".to_string()
-        } else {
-            let prev = a.owner_id.as_deref().unwrap_or("");
-            match old {
-                None => format!("moved: previous owner {prev} is not on the roster"),
-                Some(o) if p.reps[o.index()].status == allot_model::RepStatus::Leaving => {
-                    format!("moved: {prev} is leaving")
-                }
-                Some(o) if p.rep_segment[o.index()] != Some(p.account_segment[i]) => {
-                    format!(
-                        "moved: {prev} does not cover segment {}",
-                        p.segments[p.account_segment[i].index()].name
-                    )
-                }
-                Some(o) if !p.allowed(u, o) => {
-                    format!("moved: {prev} may not cover this account's region or industry")
-                }
-                Some(_) => "moved for balance".to_string(),
+        let prev = a.owner_id.as_deref().unwrap_or("");
+        let segment = &p.segments[p.account_segment[i].index()].name;
+        let to = account_rep[i]
+            .map(|r| p.reps[r.index()].id.as_str())
+            .unwrap_or("");
+        let mut r = match codes[i] {
+            ReasonCode::Locked => "locked to owner".to_string(),
+            ReasonCode::WhiteSpace => "white space: assigned for balance".to_string(),
+            ReasonCode::Kept => "kept with current owner".to_string(),
+            ReasonCode::RepLeaving if p.account_owner[i].is_none() => {
+                format!("moved: previous owner {prev} is not on the roster")
             }
+            ReasonCode::RepLeaving => format!("moved: {prev} is leaving"),
+            ReasonCode::TierChange => format!("moved: {prev} does not cover segment {segment}"),
+            ReasonCode::Eligibility => {
+                format!("moved: {prev} may not cover this account's region or industry")
+            }
+            ReasonCode::Compactness
+                if p.account_owner[i].is_some_and(|o| !p.within_travel_cap(u, o)) =>
+            {
+                format!("moved: beyond the travel cap from {prev}'s home")
+            }
+            ReasonCode::Compactness => format!("moved to {to} for shorter travel"),
+            ReasonCode::Family => format!("moved with its family to {to}"),
+            ReasonCode::Capacity => format!("moved: {prev}'s book breaks a cap"),
+            ReasonCode::NewRep => format!("moved to {to}'s new territory"),
+            ReasonCode::Balance => "moved for balance".to_string(),
+            ReasonCode::Decision => "moved by a planner's decision".to_string(),
         };
         let members = p.units.members(u);
         if members.len() > 1 {
@@ -61,7 +65,7 @@ pub fn reasons(p: &Problem, account_rep: &[Option<RepIdx>]) -> Vec<String> {
             r.push_str("; ");
             r.push_str(&p.account_note[i]);
         }
-        out.push(r);
+        out.push((codes[i], r));
     }
     out
 }
@@ -76,6 +80,7 @@ pub fn assignments(p: &Problem, account_rep: &[Option<RepIdx>]) -> anyhow::Resul
         "previous_rep_id",
         "segment",
         "moved",
+        "reason_code",
         "reason",
     ])?;
     let why = reasons(p, account_rep);
@@ -91,7 +96,8 @@ pub fn assignments(p: &Problem, account_rep: &[Option<RepIdx>]) -> anyhow::Resul
             safe_cell(prev),
             safe_cell(&p.segments[p.account_segment[i].index()].name),
             moved.to_string(),
-            safe_cell(&why[i]),
+            why[i].0.as_str().to_string(),
+            safe_cell(&why[i].1),
         ])?;
     }
     finish(w)

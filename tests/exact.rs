@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use common::{Rule as CheckRule, Spec, assert_code, check, run, run_solve, summary};
+use common::{Rule as CheckRule, Spec, SplitMix, assert_code, check, run, run_solve, summary};
 
 /// Work limit of every allot run (reproducible on any machine).
 const WORK_LIMIT: &str = "1500000";
@@ -174,20 +174,12 @@ struct Files {
     pairs: Option<PathBuf>,
 }
 
-/// A small deterministic generator (SplitMix64) for the pairs file.
-struct Mix(u64);
+/// A seeded generator (SplitMix64, see `common`) for the pairs file.
+struct Mix(SplitMix);
 
 impl Mix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.0.next_u64() % n as u64) as usize
     }
 }
 
@@ -285,7 +277,7 @@ fn prepare(case: &Case, dir: &Path) -> Files {
     let pairs = case.pairs.map(|seed| {
         let inst = milp::read(&accounts, &reps, &plan_path, None);
         let fam = milp::families(&inst);
-        let mut mix = Mix(seed);
+        let mut mix = Mix(SplitMix(seed));
         let path = dir.join("pairs.csv");
         let mut wr = csv::Writer::from_path(&path).expect("write pairs.csv");
         wr.write_record(["account_id", "rep_id", "cost", "workload"])

@@ -2,7 +2,7 @@
 //! or what forced its move (a move a cap forced is `capacity`, not `balance`). The CLI
 //! words each code; `assignments.csv` carries both.
 
-use crate::figures::figures;
+use crate::figures::Figures;
 use crate::problem::Problem;
 use crate::rows::RepStatus;
 use crate::{Objective, RepIdx};
@@ -56,8 +56,9 @@ impl ReasonCode {
     }
 }
 
-/// The reason code of every account under `account_rep` (indexed like `p.accounts`).
-pub fn reason_codes(p: &Problem, account_rep: &[Option<RepIdx>]) -> Vec<ReasonCode> {
+/// The reason code of every account under `account_rep` (indexed like `p.accounts`);
+/// `now` are the figures of the current owners' book (`figures(p, &p.current_owners())`).
+pub fn reason_codes(p: &Problem, account_rep: &[Option<RepIdx>], now: &Figures) -> Vec<ReasonCode> {
     let nr = p.reps.len();
     // Each owner's current book: over a cap, out of the band, or none at all.
     let mut book = vec![[0.0f64; 3]; nr];
@@ -76,7 +77,6 @@ pub fn reason_codes(p: &Problem, account_rep: &[Option<RepIdx>]) -> Vec<ReasonCo
             || over(rep.max_workload, l[1])
             || over(rep.max_accounts.map(|c| c as f64), l[2])
     };
-    let now = figures(p, &p.current_owners());
     let band = p.plan.balance.band();
     let within_band = |r: RepIdx| {
         p.plan

@@ -130,7 +130,7 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
         write_atomic(
             out,
             "assignments.csv",
-            &csv_out::assignments(p, &account_rep)?,
+            &csv_out::assignments(p, &account_rep, &before)?,
         )?;
     } else {
         remove_stale(out, "assignments.csv");

@@ -18,8 +18,12 @@ fn finish(w: csv::Writer<Vec<u8>>) -> anyhow::Result<Vec<u8>> {
 
 /// Why each account sits where it does: its code (see [`allot_model::ReasonCode`]) and one
 /// sentence in words.
-pub fn reasons(p: &Problem, account_rep: &[Option<RepIdx>]) -> Vec<(ReasonCode, String)> {
-    let codes = reason_codes(p, account_rep);
+pub fn reasons(
+    p: &Problem,
+    account_rep: &[Option<RepIdx>],
+    before: &Figures,
+) -> Vec<(ReasonCode, String)> {
+    let codes = reason_codes(p, account_rep, before);
     let mut out = Vec::with_capacity(p.accounts.len());
     for (i, a) in p.accounts.iter().enumerate() {
         let u = p.account_unit[i];
@@ -72,7 +76,11 @@ pub fn reasons(p: &Problem, account_rep: &[Option<RepIdx>]) -> Vec<(ReasonCode, 
 
 /// assignments.csv: one row per accepted account, by account_id (the same bytes whatever the
 /// order of the input rows).
-pub fn assignments(p: &Problem, account_rep: &[Option<RepIdx>]) -> anyhow::Result<Vec<u8>> {
+pub fn assignments(
+    p: &Problem,
+    account_rep: &[Option<RepIdx>],
+    before: &Figures,
+) -> anyhow::Result<Vec<u8>> {
     let mut w = writer();
     w.write_record([
         "account_id",
@@ -83,7 +91,7 @@ pub fn assignments(p: &Problem, account_rep: &[Option<RepIdx>]) -> anyhow::Resul
         "reason_code",
         "reason",
     ])?;
-    let why = reasons(p, account_rep);
+    let why = reasons(p, account_rep, before);
     for (i, a) in p.accounts.iter().enumerate() {
         let rep = account_rep[i]
             .map(|r| p.reps[r.index()].id.as_str())

@@ -530,8 +530,12 @@ pub struct InRep {
     pub regions: Vec<String>,
     /// Allowed industries (empty = any).
     pub industries: Vec<String>,
-    /// true = active, false = leaving.
+    /// Whether the rep holds a book: every status but leaving (README: reps.csv status).
     pub active: bool,
+    /// Status on_leave: keeps their book, takes no new account.
+    pub on_leave: bool,
+    /// Status new (or absent from the previous roster): their book is carved near home.
+    pub new: bool,
     /// Problems our own parsing found in the row's values.
     pub bad_values: Vec<String>,
 }
@@ -679,14 +683,19 @@ pub fn read_reps(path: &Path) -> Vec<InRep> {
                 },
             };
             let status = g("status").to_lowercase();
-            let active = match status.as_str() {
-                "" | "active" => true,
-                "leaving" => false,
+            let (active, on_leave, new, ramping) = match status.as_str() {
+                "" | "active" => (true, false, false, false),
+                "leaving" => (false, false, false, false),
+                "on_leave" | "on leave" => (true, true, false, false),
+                "new" => (true, false, true, false),
+                "ramping" => (true, false, false, true),
                 other => {
                     bad.push(format!("status={other:?}"));
-                    false
+                    (false, false, false, false)
                 }
             };
+            // README: a ramping rep holds [roster] ramp_fte (0.5 by default) of their fte.
+            let fte = if ramping { fte * 0.5 } else { fte };
             InRep {
                 line: r.line,
                 id: g("rep_id"),
@@ -701,6 +710,8 @@ pub fn read_reps(path: &Path) -> Vec<InRep> {
                 regions: list(&g("regions")),
                 industries: list(&g("industries")),
                 active,
+                on_leave,
+                new,
                 bad_values: bad,
             }
         })
@@ -810,6 +821,11 @@ pub struct Spec {
     /// verifies each with its own rule code and that summary.json `lower_bound` does not
     /// exceed its objective.
     pub also_feasible: Vec<PathBuf>,
+    /// The previous roster given with `--previous-reps`: its reps missing from reps.csv
+    /// leave, reps of reps.csv missing from it are new.
+    pub previous_reps: Option<PathBuf>,
+    /// Tiers the test states for these accounts (tier triggers): they replace the rules.
+    pub tiers: BTreeMap<String, String>,
 }
 
 impl Spec {
@@ -830,7 +846,21 @@ impl Spec {
             max_moved_pct: None,
             objective: None,
             also_feasible: Vec::new(),
+            previous_reps: None,
+            tiers: BTreeMap::new(),
         }
+    }
+
+    /// The run was given `--previous-reps path`.
+    pub fn previous_reps(mut self, path: &Path) -> Spec {
+        self.previous_reps = Some(path.to_path_buf());
+        self
+    }
+
+    /// The test states the tier of these accounts (account_id → segment).
+    pub fn tiers(mut self, tiers: BTreeMap<String, String>) -> Spec {
+        self.tiers = tiers;
+        self
     }
 
     /// Sets the balanced metrics.
@@ -1242,6 +1272,10 @@ struct Input {
     seg_fte: BTreeMap<String, f64>,
     /// Per segment: the reps taking accounts (active, owner role), in file order.
     seg_reps: BTreeMap<String, Vec<usize>>,
+    /// Per rep on leave: the book they keep (families all theirs, or locked to them).
+    leave_book: BTreeMap<usize, [f64; 3]>,
+    /// Per segment: Σ of the books kept by reps on leave.
+    seg_leave: BTreeMap<String, [f64; 3]>,
 }
 
 impl Input {
@@ -1251,15 +1285,38 @@ impl Input {
         rep.active && rep.owner_role() && self.seg_total.contains_key(&seg_key(&rep.segment))
     }
 
-    /// Target of rep `r` on each metric (0 when it takes no accounts).
+    /// Target of rep `r` on each metric (0 when it takes no accounts). README: a rep on
+    /// leave keeps their book as their target; the others share the rest by fte.
     fn target(&self, r: usize) -> [f64; 3] {
         if !self.takes(r) {
             return [0.0; 3];
         }
+        if self.reps[r].on_leave {
+            return self.leave_book.get(&r).copied().unwrap_or_default();
+        }
         let sk = seg_key(&self.reps[r].segment);
         let tot = self.seg_total[&sk];
+        let kept = self.seg_leave.get(&sk).copied().unwrap_or_default();
         let share = self.reps[r].fte / self.seg_fte[&sk];
-        tot.map(|t| t * share)
+        std::array::from_fn(|k| (tot[k] - kept[k]).max(0.0) * share)
+    }
+
+    /// The rep on leave who keeps account `i`: its family is locked to them, or they own
+    /// every account of it.
+    fn kept_by(&self, i: usize) -> Option<usize> {
+        let f = self.fam[i];
+        if let Some(id) = self.fam_lock.get(&f) {
+            let r = self.rep_idx[id];
+            return self.reps[r].on_leave.then_some(r);
+        }
+        let owner = self.rep_idx.get(&self.acc[i].owner).copied()?;
+        if !self.reps[owner].on_leave {
+            return None;
+        }
+        let all = (0..self.acc.len())
+            .filter(|&j| self.fam[j] == f)
+            .all(|j| self.acc[j].owner == self.acc[i].owner);
+        all.then_some(owner)
     }
 
     /// The pair (cost, workload) of account `i` on rep id `rep`, when pairs.csv lists it.
@@ -1296,6 +1353,10 @@ struct SegFigs {
     pair_cost: f64,
     /// Whether every rep of the segment has a home (the compactness term counts only then).
     all_homes: bool,
+    /// Accounts of the segment with coordinates.
+    with_coords: usize,
+    /// Σ km over the located accounts assigned to new reps.
+    new_km: f64,
 }
 
 impl SegFigs {
@@ -1347,6 +1408,9 @@ fn figures(inp: &Input, rep_of: &[Option<usize>]) -> Figs {
                 sf.moved_pot += a.potential.unwrap_or(0.0);
             }
         }
+        if a.coords.is_some() {
+            sf.with_coords += 1;
+        }
         let Some(r) = rep else { continue };
         let pair = inp.pair(i, &inp.reps[r].id);
         let work = match pair {
@@ -1368,6 +1432,9 @@ fn figures(inp: &Input, rep_of: &[Option<usize>]) -> Figs {
             km[r].1 += 1;
             sf.km += d;
             sf.located += 1;
+            if inp.reps[r].new {
+                sf.new_km += d;
+            }
         }
     }
     let dev: Vec<[f64; 3]> = (0..nr)
@@ -1458,6 +1525,11 @@ fn seg_objective(plan: &PlanTerms, sk: &str, sf: &SegFigs) -> Option<(f64, f64, 
             ("0.01 × Σ weight × max |deviation|", 0.01 * balance),
             ("0.01 × compactness weight × mean km / 100", 0.01 * compact),
             ("pairs weight × pair cost", pairs),
+            // README: a new rep's km at 0.5 / 20,038 per located account of the segment.
+            (
+                "new reps' km × 0.5 / 20,038 / located accounts",
+                sf.new_km * 0.5 / 20_038.0 / (sf.with_coords.max(1) as f64),
+            ),
         ],
         "travel" => vec![("total km", sf.km), ("pairs weight × pair cost", pairs)],
         "cost" => vec![("total pair cost", sf.pair_cost)],
@@ -1507,12 +1579,26 @@ fn rule_problems(
             say(format!("{}: no rep", a.id));
             continue;
         }
+        if let Some(k) = inp.kept_by(i)
+            && rep_of[i] != Some(k)
+        {
+            say(format!(
+                "{}: its owner {} is on leave and keeps their book, but it moved",
+                a.id, inp.reps[k].id
+            ));
+        }
         match rep_of[i] {
             None => say(format!("{}: rep {id:?} is not an accepted rep", a.id)),
             Some(r) => {
                 let r = &inp.reps[r];
                 if !r.active {
                     say(format!("{}: rep {} is not active", a.id, r.id));
+                }
+                if r.on_leave && inp.kept_by(i) != rep_of[i] {
+                    say(format!(
+                        "{}: rep {} is on leave and takes no account outside the book they keep",
+                        a.id, r.id
+                    ));
                 }
                 if !r.owner_role() {
                     say(format!(
@@ -1758,7 +1844,7 @@ fn reason_code_problem(
             .then(|| "but its owner's current book keeps every cap".into())
         }
         "new_rep" => rep_of[i]
-            .filter(|&n| book(n)[2] == 0.0)
+            .filter(|&n| inp.reps[n].new || book(n)[2] == 0.0)
             .is_none()
             .then(|| "but its new rep already had a book".into()),
         "family" => {
@@ -1884,11 +1970,34 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
         .cloned()
         .collect();
     acc.sort_by(|a, b| a.id.cmp(&b.id));
-    let rep_rows: Vec<InRep> = reps
+    let mut rep_rows: Vec<InRep> = reps
         .iter()
         .filter(|r| !rejected_rep_lines.contains(&r.line))
         .cloned()
         .collect();
+    // README: with --previous-reps, a rep missing today is leaving and a rep missing then is new.
+    if let Some(prev) = &spec.previous_reps {
+        let before = read_reps(prev);
+        let today: BTreeSet<String> = reps.iter().map(|r| r.id.clone()).collect();
+        let then: BTreeSet<String> = before.iter().map(|r| r.id.clone()).collect();
+        for r in rep_rows.iter_mut() {
+            if !then.contains(&r.id) && r.active && !r.on_leave {
+                r.new = true;
+            }
+        }
+        let mut gone = BTreeSet::new();
+        for r in before {
+            if !today.contains(&r.id) && gone.insert(r.id.clone()) {
+                rep_rows.push(InRep {
+                    active: false,
+                    on_leave: false,
+                    new: false,
+                    bad_values: Vec::new(),
+                    ..r
+                });
+            }
+        }
+    }
     for a in &acc {
         if !a.bad_values.is_empty() {
             v.push(format!(
@@ -2048,9 +2157,10 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
     let mut order: Vec<String> = spec.rules.iter().map(|r| seg_key(&r.name)).collect();
     let own: Vec<String> = acc
         .iter()
-        .map(|a| match &a.segment {
-            Some(s) => seg_key(s),
-            None => spec
+        .map(|a| match (&a.segment, spec.tiers.get(&a.id)) {
+            (_, Some(t)) => seg_key(t),
+            (Some(s), None) => seg_key(s),
+            (None, None) => spec
                 .rules
                 .iter()
                 .find(|r| {
@@ -2112,12 +2222,29 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
         seg_total,
         seg_fte: BTreeMap::new(),
         seg_reps: BTreeMap::new(),
+        leave_book: BTreeMap::new(),
+        seg_leave: BTreeMap::new(),
     };
     for r in 0..inp.reps.len() {
         if inp.takes(r) {
             let sk = seg_key(&inp.reps[r].segment);
-            *inp.seg_fte.entry(sk.clone()).or_default() += inp.reps[r].fte;
+            if !inp.reps[r].on_leave {
+                *inp.seg_fte.entry(sk.clone()).or_default() += inp.reps[r].fte;
+            }
             inp.seg_reps.entry(sk).or_default().push(r);
+        }
+    }
+    if inp.reps.iter().any(|r| r.on_leave) {
+        for i in 0..inp.acc.len() {
+            if let Some(r) = inp.kept_by(i) {
+                let a = &inp.acc[i];
+                let l = [a.potential.unwrap_or(0.0), a.workload, 1.0];
+                let sk = seg_key(&inp.reps[r].segment);
+                for k in 0..3 {
+                    inp.leave_book.entry(r).or_default()[k] += l[k];
+                    inp.seg_leave.entry(sk.clone()).or_default()[k] += l[k];
+                }
+            }
         }
     }
     let inp = inp;

@@ -54,6 +54,10 @@ pub struct InputArgs {
     /// Pair costs (account_id, rep_id, cost, workload): only listed pairs are allowed.
     #[arg(long, value_name = "FILE")]
     pub pairs: Option<PathBuf>,
+    /// The previous roster (same columns as --reps): reps missing today leave, reps new
+    /// today join, FTE and segment changes are listed in the report.
+    #[arg(long = "previous-reps", value_name = "FILE")]
+    pub previous_reps: Option<PathBuf>,
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,

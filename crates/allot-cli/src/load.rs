@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use allot_model::roster::{RosterChanges, compare};
 use allot_model::{Built, FileNames, Issue, Plan, Problem, io};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -35,6 +36,8 @@ pub struct Loaded {
     pub read_s: f64,
     /// The accepted rows of the pairs file, when one was given (for the independent check).
     pub pairs: Option<Vec<allot_model::io::PairRow>>,
+    /// Roster changes: leavers, joiners, reps on leave or ramping, FTE and segment changes.
+    pub roster: RosterChanges,
 }
 
 impl Loaded {
@@ -126,6 +129,26 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
             return Err(Failure::issues(&all));
         }
     };
+    let mut reps = reps;
+    let mut previous_input = None;
+    let previous = match &input.previous_reps {
+        Some(path) => {
+            let name = path.display().to_string();
+            let read = io::read_reps(path, &name, &plan).map_err(|e| Failure::issues(&e))?;
+            reps.refused.extend(read.refused);
+            reps.warnings.extend(read.warnings);
+            previous_input = Some(InputFile {
+                path: name,
+                sha256: sha256_file(path),
+                rows: read.rows.len(),
+            });
+            Some(read.rows)
+        }
+        None => None,
+    };
+    let reps_read = reps.rows.len();
+    let (roster, today) = compare(std::mem::take(&mut reps.rows), previous.as_deref());
+    reps.rows = today;
     let pairs_name = input.pairs.as_ref().map(|p| p.display().to_string());
     let pairs = match (&input.pairs, &pairs_name) {
         (Some(path), Some(name)) => {
@@ -168,9 +191,10 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
         InputFile {
             path: files.reps.clone(),
             sha256: sha256_file(&input.reps),
-            rows: reps.rows.len() + refused.iter().filter(|i| i.file == files.reps).count(),
+            rows: reps_read + refused.iter().filter(|i| i.file == files.reps).count(),
         },
     ];
+    inputs.extend(previous_input);
     if let (Some(path), Some(rows)) = (&input.pairs, &pair_rows) {
         inputs.push(InputFile {
             path: path.display().to_string(),
@@ -220,6 +244,7 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
         inputs,
         read_s: t.elapsed().as_secs_f64(),
         pairs: pair_rows,
+        roster,
     })
 }
 

@@ -113,6 +113,36 @@ const ACCOUNT_FIELDS: &[Field] = &[
         salesforce: &[],
         required: false,
     },
+    Field {
+        name: "previous_segment",
+        aliases: &["previous_tier", "last_segment"],
+        salesforce: &[],
+        required: false,
+    },
+    Field {
+        name: "arr",
+        aliases: &["current_arr"],
+        salesforce: &["AnnualRevenue__c", "ARR__c"],
+        required: false,
+    },
+    Field {
+        name: "engaged_stakeholders",
+        aliases: &["stakeholders"],
+        salesforce: &[],
+        required: false,
+    },
+    Field {
+        name: "months_inactive",
+        aliases: &[],
+        salesforce: &[],
+        required: false,
+    },
+    Field {
+        name: "health_score",
+        aliases: &["health"],
+        salesforce: &[],
+        required: false,
+    },
 ];
 
 const REP_FIELDS: &[Field] = &[
@@ -443,6 +473,21 @@ impl<'a> RowCtx<'a> {
                 None
             }
             None => {
+                self.fail(field, format!("{raw:?} is not a number"), HINT_NUMBER);
+                None
+            }
+        }
+    }
+
+    /// Any finite number, negative too (a health score); empty → `None`.
+    fn signed_number(&mut self, field: &str) -> Option<f64> {
+        let raw = self.text(field);
+        if raw.is_empty() {
+            return None;
+        }
+        match parse_number(raw) {
+            Some(v) if v.is_finite() => Some(v),
+            _ => {
                 self.fail(field, format!("{raw:?} is not a number"), HINT_NUMBER);
                 None
             }
@@ -993,6 +1038,12 @@ pub fn read_accounts_from(
             let employees = ctx.number("employees");
             let workload = ctx.number("workload");
             let locked = ctx.boolean("locked");
+            let signals = crate::rows::Signals {
+                arr: ctx.number("arr"),
+                engaged_stakeholders: ctx.number("engaged_stakeholders"),
+                months_inactive: ctx.number("months_inactive"),
+                health_score: ctx.signed_number("health_score"),
+            };
             Some(Account {
                 id: ctx.text("account_id").to_string(),
                 name: ctx.text("name").to_string(),
@@ -1008,6 +1059,8 @@ pub fn read_accounts_from(
                 owner_id: ctx.opt_text("owner_id"),
                 parent_id: ctx.opt_text("parent_id"),
                 locked,
+                previous_segment: ctx.opt_text("previous_segment"),
+                signals,
                 line,
             })
         },
@@ -1075,19 +1128,26 @@ pub fn read_reps_from(
             let max_accounts = ctx.number("max_accounts").map(|v| v.floor() as u64);
             let max_workload = ctx.number("max_workload");
             let max_potential = ctx.number("max_potential");
-            let status = match ctx.text("status").to_ascii_lowercase().as_str() {
-                "" | "active" => RepStatus::Active,
-                "leaving" | "left" | "inactive" | "departing" => RepStatus::Leaving,
-                other => {
-                    let other = other.to_string();
+            let status = match RepStatus::parse(ctx.text("status")) {
+                Some(s) => s,
+                None => {
+                    let other = ctx.text("status").to_string();
                     ctx.fail(
                         "status",
-                        format!("{other:?} is not a status (active or leaving)"),
-                        "write active or leaving",
+                        format!("{other:?} is not a status"),
+                        "write active, leaving, on_leave, new or ramping",
                     );
                     RepStatus::Active
                 }
             };
+            // A ramping rep holds a share of a book: [roster] ramp_fte of their fte.
+            let fte = fte.map(|f| {
+                if status == RepStatus::Ramping {
+                    f * plan.roster.ramp_fte
+                } else {
+                    f
+                }
+            });
             let segment = ctx.text("segment").to_string();
             if segment_key(&segment).is_empty() {
                 ctx.fail(

@@ -27,8 +27,10 @@ pub mod issue;
 pub mod plan;
 pub mod problem;
 pub mod reason;
+pub mod roster;
 pub mod rows;
 pub mod synth;
+pub mod tiers;
 
 pub use assignment::Assignment;
 pub use constraint::Constraint;

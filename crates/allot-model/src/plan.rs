@@ -171,6 +171,10 @@ pub struct Plan {
     pub validation: Validation,
     /// Time limit, seed, threads, engine.
     pub solver: Solver,
+    /// Roster changes: how a ramping rep counts.
+    pub roster: Roster,
+    /// Tier triggers and their hysteresis.
+    pub tiers: crate::tiers::Tiers,
 }
 
 impl Default for Plan {
@@ -189,7 +193,23 @@ impl Default for Plan {
             capacity: Capacity::default(),
             validation: Validation::default(),
             solver: Solver::default(),
+            roster: Roster::default(),
+            tiers: crate::tiers::Tiers::default(),
         }
+    }
+}
+
+/// Roster settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Roster {
+    /// Share of their fte a rep with status `ramping` holds (0.5 = half of their book).
+    pub ramp_fte: f64,
+}
+
+impl Default for Roster {
+    fn default() -> Self {
+        Roster { ramp_fte: 0.5 }
     }
 }
 
@@ -245,11 +265,23 @@ impl SegmentRule {
 
     /// Whether the rule matches an account with these figures (missing figures never match).
     pub fn matches(&self, employees: Option<f64>, potential: Option<f64>) -> bool {
+        self.matches_scaled(employees, potential, 1.0)
+    }
+
+    /// As [`SegmentRule::matches`] with every threshold multiplied by `scale`.
+    pub fn matches_scaled(
+        &self,
+        employees: Option<f64>,
+        potential: Option<f64>,
+        scale: f64,
+    ) -> bool {
         if self.employees_at_least.is_none() && self.potential_at_least.is_none() {
             return true;
         }
-        let emp = matches!((self.employees_at_least, employees), (Some(t), Some(e)) if e >= t);
-        let pot = matches!((self.potential_at_least, potential), (Some(t), Some(p)) if p >= t);
+        let emp =
+            matches!((self.employees_at_least, employees), (Some(t), Some(e)) if e >= t * scale);
+        let pot =
+            matches!((self.potential_at_least, potential), (Some(t), Some(p)) if p >= t * scale);
         emp || pot
     }
 }
@@ -618,25 +650,52 @@ impl Plan {
         if self.validation.max_rows == 0 {
             return bad("validation.max_rows", "must be ≥ 1".into());
         }
+        let r = self.roster.ramp_fte;
+        if !(r.is_finite() && r > 0.0 && r <= 1.0) {
+            return bad(
+                "roster.ramp_fte",
+                format!("must be a share of a book above 0 and at most 1, got {r}"),
+            );
+        }
+        self.tiers
+            .validate(self)
+            .map_err(|(field, message)| PlanError::Invalid {
+                file: file.to_string(),
+                field,
+                message,
+            })?;
         Ok(())
     }
 
-    /// The segment of an account on its own (its `segment` cell, else the first matching
-    /// rule); `None` when no rule matches. Families and locks may still change it.
+    /// The segment of an account on its own (its `segment` cell, else its previous tier and
+    /// the plan's rules and triggers, see [`crate::tiers`]); `None` when no rule matches.
+    /// Families and locks may still change it.
     pub fn segment_for(&self, a: &crate::rows::Account) -> Option<String> {
-        match &a.segment {
-            Some(s) => Some(
-                self.segments
-                    .iter()
-                    .find(|r| segment_key(&r.name) == segment_key(s))
-                    .map_or_else(|| s.trim().to_string(), |r| r.name.clone()),
-            ),
-            None => self
-                .segments
-                .iter()
-                .find(|r| r.matches(a.employees, a.potential_given.then_some(a.potential)))
-                .map(|r| r.name.clone()),
-        }
+        crate::tiers::resolve(self, a).segment
+    }
+
+    /// The plan's name of a segment named in the data (matched like [`segment_key`]), else
+    /// the name as written, trimmed.
+    pub fn segment_name(&self, name: &str) -> String {
+        self.segments
+            .iter()
+            .find(|r| segment_key(&r.name) == segment_key(name))
+            .map_or_else(|| name.trim().to_string(), |r| r.name.clone())
+    }
+
+    /// Whether the plan has a segment of this name (matched like [`segment_key`]).
+    pub fn has_segment(&self, name: &str) -> bool {
+        let key = segment_key(name);
+        !key.is_empty() && self.segments.iter().any(|r| segment_key(&r.name) == key)
+    }
+
+    /// The first segment rule matching the account's employees and potential, scaling
+    /// every threshold by `scale` (1.0 = as written).
+    pub fn rule_for(&self, a: &crate::rows::Account, scale: f64) -> Option<&SegmentRule> {
+        let potential = a.potential_given.then_some(a.potential);
+        self.segments
+            .iter()
+            .find(|r| r.matches_scaled(a.employees, potential, scale))
     }
 
     /// The compactness weight of a segment (its override, else the plan's).

@@ -10,7 +10,7 @@ use crate::{Objective, RepIdx};
 /// What kept an account with its owner or moved it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ReasonCode {
-    /// Stayed with its owner.
+    /// Stayed with its owner (a rep on leave keeps theirs).
     Kept,
     /// Locked to its owner.
     Locked,
@@ -18,7 +18,7 @@ pub enum ReasonCode {
     WhiteSpace,
     /// Its owner is leaving or not on the roster.
     RepLeaving,
-    /// Went to a rep who had no book: a new rep's territory.
+    /// Went to a new rep (status `new`, or no book today): their territory.
     NewRep,
     /// Moved so that the reps' loads meet the balance band (or the objective).
     Balance,
@@ -91,7 +91,16 @@ pub fn reason_codes(p: &Problem, account_rep: &[Option<RepIdx>], now: &Figures) 
         let u = p.account_unit[i];
         let (new, old) = (account_rep[i], p.account_owner[i]);
         let code = if p.units.locked_to[u.index()].is_some() && new == old {
-            ReasonCode::Locked
+            // Locked by the file, or kept by a rep on leave.
+            if p.units
+                .members(u)
+                .iter()
+                .any(|a| p.accounts[a.index()].locked)
+            {
+                ReasonCode::Locked
+            } else {
+                ReasonCode::Kept
+            }
         } else if !p.account_had_owner[i] {
             ReasonCode::WhiteSpace
         } else if new == old {
@@ -114,7 +123,13 @@ pub fn reason_codes(p: &Problem, account_rep: &[Option<RepIdx>], now: &Figures) 
                     ReasonCode::Family
                 }
                 Some(o) if over_cap(o) => ReasonCode::Capacity,
-                Some(_) if new.is_some_and(|n| book[n.index()][2] == 0.0) => ReasonCode::NewRep,
+                Some(_)
+                    if new.is_some_and(|n| {
+                        book[n.index()][2] == 0.0 || p.reps[n.index()].status == RepStatus::New
+                    }) =>
+                {
+                    ReasonCode::NewRep
+                }
                 Some(o) if travel_led && within_band(o) => ReasonCode::Compactness,
                 Some(_) => ReasonCode::Balance,
             }

@@ -33,8 +33,25 @@ pub struct Account {
     pub parent_id: Option<String>,
     /// true → stays with owner_id.
     pub locked: bool,
+    /// The account's tier last period (`previous_segment`): where tier triggers start.
+    pub previous_segment: Option<String>,
+    /// The optional fields tier triggers read.
+    pub signals: Signals,
     /// Line of the row in its file (the header is line 1).
     pub line: u64,
+}
+
+/// Optional account fields that tier triggers read (`None` = empty cell or no column).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Signals {
+    /// Annual recurring revenue today.
+    pub arr: Option<f64>,
+    /// Engaged stakeholders (contacts active in the last period).
+    pub engaged_stakeholders: Option<f64>,
+    /// Months since the last activity.
+    pub months_inactive: Option<f64>,
+    /// Customer health score (negative = at risk).
+    pub health_score: Option<f64>,
 }
 
 impl Account {
@@ -44,15 +61,65 @@ impl Account {
     }
 }
 
-/// Whether a rep takes accounts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
+/// Where a rep stands on the roster: whether they keep a book and take new accounts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
 pub enum RepStatus {
-    /// Takes accounts.
+    /// Keeps a book and takes accounts.
     #[default]
     Active,
     /// Gives up their accounts; gets none.
     Leaving,
+    /// Keeps their book as it is, takes no new accounts; counted in the capacity plan.
+    OnLeave,
+    /// Joined since the last plan: takes accounts, carved near their home.
+    New,
+    /// Ramping up: holds `[roster] ramp_fte` × fte of a book.
+    Ramping,
+}
+
+impl RepStatus {
+    /// The word in reps.csv and the reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            RepStatus::Active => "active",
+            RepStatus::Leaving => "leaving",
+            RepStatus::OnLeave => "on_leave",
+            RepStatus::New => "new",
+            RepStatus::Ramping => "ramping",
+        }
+    }
+
+    /// Reads a status cell (any case; common CRM spellings); `None` when it is not one.
+    pub fn parse(cell: &str) -> Option<RepStatus> {
+        let key: String = cell
+            .trim()
+            .to_ascii_lowercase()
+            .chars()
+            .map(|c| if c == ' ' || c == '-' { '_' } else { c })
+            .collect();
+        Some(match key.as_str() {
+            "" | "active" => RepStatus::Active,
+            "leaving" | "left" | "inactive" | "departing" | "terminated" => RepStatus::Leaving,
+            "on_leave" | "leave" | "loa" | "leave_of_absence" => RepStatus::OnLeave,
+            "new" | "joining" | "joiner" | "new_hire" | "hired" => RepStatus::New,
+            "ramping" | "ramp" | "ramp_up" | "ramping_up" => RepStatus::Ramping,
+            _ => return None,
+        })
+    }
+
+    /// Whether the rep keeps a book (every status but leaving).
+    pub fn holds_book(self) -> bool {
+        self != RepStatus::Leaving
+    }
+
+    /// Whether the rep may take accounts they do not hold today (not leaving, not on leave).
+    pub fn takes_new(self) -> bool {
+        matches!(
+            self,
+            RepStatus::Active | RepStatus::New | RepStatus::Ramping
+        )
+    }
 }
 
 /// One rep row of reps.csv.
@@ -82,7 +149,7 @@ pub struct Rep {
     pub regions: Vec<String>,
     /// Industries the rep may cover (empty = any).
     pub industries: Vec<String>,
-    /// Active or leaving.
+    /// Active, leaving, on leave, new or ramping.
     pub status: RepStatus,
     /// Line of the row in its file (the header is line 1).
     pub line: u64,

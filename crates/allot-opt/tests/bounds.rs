@@ -84,6 +84,8 @@ fn instance(seed: u64, n: usize, reps: usize, objective: Objective, band: f64) -
                     .then(|| format!("R{:02}", rng.random_range(0..reps.len()))),
                 parent_id: None,
                 locked: false,
+                previous_segment: None,
+                signals: Default::default(),
                 line: i as u64 + 2,
             }
         })

@@ -129,6 +129,8 @@ fn account(i: usize, rng: &mut ChaCha8Rng) -> Account {
         owner_id: None,
         parent_id: None,
         locked: false,
+        previous_segment: None,
+        signals: Default::default(),
         line: i as u64 + 2,
     }
 }

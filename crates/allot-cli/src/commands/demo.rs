@@ -23,6 +23,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, Failure> {
         reps: input_dir.join("reps.csv"),
         plan: Some(input_dir.join("plan.toml")),
         pairs: None,
+        previous_reps: None,
         out: args.out.clone(),
     };
     eprintln!("== capacity plan ==");

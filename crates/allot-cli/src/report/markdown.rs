@@ -133,6 +133,7 @@ pub fn render(
                 .unwrap_or_else(|| "-".into())
         );
     }
+    o.push_str(&super::changes::markdown(p, &s.roster, f));
     let _ = writeln!(o, "\n## Red flags\n");
     if s.red_flags.is_empty() {
         let _ = writeln!(o, "None.");

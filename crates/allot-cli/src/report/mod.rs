@@ -2,6 +2,7 @@
 //! Every file is written to a temporary name in the output folder and renamed into place,
 //! so a killed run leaves either the old file or the new one, never half of one.
 
+pub mod changes;
 pub mod csv_out;
 pub mod markdown;
 pub mod summary;
@@ -78,6 +79,11 @@ pub fn write_reports(
         "report.md",
         markdown::render(p, f, summary, warnings, before).as_bytes(),
     )?;
+    if p.tier_changes.is_empty() {
+        remove_stale(out, "tier_changes.csv");
+    } else {
+        write_atomic(out, "tier_changes.csv", &changes::tier_changes_csv(p)?)?;
+    }
     write_atomic(out, "summary.json", &serde_json::to_vec_pretty(summary)?)?;
     Ok(())
 }

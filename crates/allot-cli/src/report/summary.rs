@@ -126,6 +126,10 @@ pub struct Summary {
     pub segments: Vec<SegmentSummary>,
     /// What a leader should look at.
     pub red_flags: Vec<String>,
+    /// Roster changes: leavers, joiners, reps on leave or ramping, FTE and segment changes.
+    pub roster: allot_model::roster::RosterChanges,
+    /// Accounts whose tier changes (tier_changes.csv lists each).
+    pub tier_changes: super::changes::TierCounts,
     /// Input files with hashes.
     pub inputs: Vec<InputFile>,
     /// The plan as applied (defaults and overrides filled in).
@@ -169,6 +173,8 @@ impl Summary {
             pair_cost: f.pair_cost,
             segments: segments(f, None),
             red_flags,
+            roster: loaded.roster.clone(),
+            tier_changes: super::changes::tier_counts(p),
             inputs: loaded.inputs_with_plan(plan_path),
             plan: p.plan.clone(),
             timings: Timings {

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::io::PairRow;
 use crate::plan::{Plan, segment_key};
-use crate::rows::{Account, Rep, RepStatus};
+use crate::rows::{Account, Rep};
 
 /// The rows, the assignment and what follows from them.
 pub(super) struct Facts<'a> {
@@ -41,9 +41,9 @@ pub(super) fn owns_accounts(r: &Rep) -> bool {
     role.is_empty() || role.eq_ignore_ascii_case("ae") || role.eq_ignore_ascii_case("owner")
 }
 
-/// Whether a rep takes accounts: active and of an owner role.
+/// Whether a rep holds a book: not leaving, and of an owner role.
 pub(super) fn takes_accounts(r: &Rep) -> bool {
-    r.status == RepStatus::Active && owns_accounts(r)
+    r.status.holds_book() && owns_accounts(r)
 }
 
 impl<'a> Facts<'a> {
@@ -151,7 +151,7 @@ impl<'a> Facts<'a> {
                 .unwrap_or_default();
             let locked = members.iter().find_map(|a| {
                 let o = rep.get(a.owner_id.as_deref()?)?;
-                (a.locked && o.status == RepStatus::Active).then_some(*o)
+                (a.locked && o.status.holds_book()).then_some(*o)
             });
             if let Some(o) = locked {
                 seg = segment_key(&o.segment);

@@ -7,7 +7,7 @@ use super::{Rule, Violation};
 use crate::constraint::{Budget, Measure};
 use crate::geo::haversine_km;
 use crate::plan::{Metric, segment_key};
-use crate::rows::RepStatus;
+use crate::rows::{Rep, RepStatus};
 
 fn push(out: &mut Vec<Violation>, rule: Rule, message: String) {
     out.push(Violation { rule, message });
@@ -57,11 +57,20 @@ pub(super) fn eligibility(f: &Facts<'_>, out: &mut Vec<Violation>) {
                 );
                 continue;
             };
-            if r.status != RepStatus::Active {
+            if r.status == RepStatus::Leaving {
                 push(
                     out,
                     Rule::Rep,
                     format!("account {} goes to {rid}, who is leaving", a.id),
+                );
+            } else if !r.status.takes_new() && a.owner_id.as_deref() != Some(rid) {
+                push(
+                    out,
+                    Rule::Rep,
+                    format!(
+                        "account {} goes to {rid}, who is on leave and takes no new accounts",
+                        a.id
+                    ),
                 );
             }
             if !owns_accounts(r) {
@@ -181,7 +190,8 @@ fn slot(m: Metric) -> usize {
 }
 
 /// Every rep that takes accounts within ±`band` of its target on metric `m`: target = the
-/// segment's total × the rep's fte / Σ fte of the segment's reps that take accounts.
+/// segment's total × the rep's fte / Σ fte of the segment's reps that take accounts. A rep
+/// on leave keeps their book as their target: it leaves the total and the fte sum.
 pub(super) fn band(f: &Facts<'_>, m: Metric, band: f64, out: &mut Vec<Violation>) {
     let mut seg_total: HashMap<&str, [f64; 3]> = HashMap::default();
     for a in f.accounts {
@@ -192,11 +202,24 @@ pub(super) fn band(f: &Facts<'_>, m: Metric, band: f64, out: &mut Vec<Violation>
         e[1] += a.workload;
         e[2] += 1.0;
     }
+    let balanced = |r: &&Rep| takes_accounts(r) && r.status.takes_new();
+    for r in f
+        .reps
+        .iter()
+        .filter(|r| takes_accounts(r) && !r.status.takes_new())
+    {
+        let seg = segment_key(&r.segment);
+        if let (Some(t), Some(l)) = (seg_total.get_mut(seg.as_str()), f.load.get(r.id.as_str())) {
+            for k in 0..3 {
+                t[k] -= l[k];
+            }
+        }
+    }
     let mut seg_fte: HashMap<String, f64> = HashMap::default();
-    for r in f.reps.iter().filter(|r| takes_accounts(r)) {
+    for r in f.reps.iter().filter(balanced) {
         *seg_fte.entry(segment_key(&r.segment)).or_default() += r.fte;
     }
-    for r in f.reps.iter().filter(|r| takes_accounts(r)) {
+    for r in f.reps.iter().filter(balanced) {
         let seg = segment_key(&r.segment);
         let Some(total) = seg_total.get(seg.as_str()) else {
             continue;

@@ -101,7 +101,7 @@ pub(super) fn classes(
     let mut seg_reps: Vec<Vec<usize>> = vec![Vec::new(); d.seg_names.len()];
     for (i, s) in d.rep_seg.iter().enumerate() {
         if let Some(s) = s
-            && d.active_owner(i)
+            && d.takes_new(i)
         {
             seg_reps[*s].push(i);
         }

@@ -131,7 +131,7 @@ pub(super) fn families(d: &mut Draft<'_>) -> Families {
         for &m in ms {
             if d.accounts[m].locked
                 && let Some(o) = d.owner[m]
-                && d.reps[o].status == RepStatus::Active
+                && d.reps[o].status.holds_book()
             {
                 match l {
                     None => l = Some(o),
@@ -139,6 +139,11 @@ pub(super) fn families(d: &mut Draft<'_>) -> Families {
                     _ => {}
                 }
             }
+        }
+        // A rep on leave keeps their book: a family all of whose accounts they own stays
+        // with them as if locked; one they share with others moves as one unit.
+        if l.is_none() && !conflict {
+            l = kept_on_leave(d, ms);
         }
         if conflict {
             for &m in ms {
@@ -193,4 +198,26 @@ pub(super) fn families(d: &mut Draft<'_>) -> Families {
         lock,
         ok,
     }
+}
+
+/// The rep on leave who owns every account of the family, if any; notes a family they
+/// share with other owners or white space (it moves, since they take no new account).
+fn kept_on_leave(d: &mut super::rows::Draft<'_>, ms: &[usize]) -> Option<usize> {
+    let on_leave = |o: usize| d.reps[o].status == RepStatus::OnLeave;
+    let first = ms
+        .iter()
+        .find_map(|&m| d.owner[m].filter(|&o| on_leave(o)))?;
+    if ms.iter().all(|&m| d.owner[m] == Some(first)) {
+        return Some(first);
+    }
+    let id = d.reps[first].id.clone();
+    for &m in ms {
+        let note = format!(
+            "{id} is on leave but shares the account family with other owners: it moves as one unit"
+        );
+        if d.notes[m].is_empty() {
+            d.notes[m] = note;
+        }
+    }
+    None
 }

@@ -142,6 +142,9 @@ pub struct Problem {
     pub band_is_hard: bool,
     /// pairs.csv by (account, rep): cost and workload; `None` when no pairs file was given.
     pub pairs: Option<HashMap<(AccountIdx, RepIdx), (f64, f64)>>,
+    /// Accounts whose tier a trigger or the rules changed, or the hysteresis kept, in
+    /// account order.
+    pub tier_changes: Vec<(AccountIdx, crate::tiers::TierChange)>,
 }
 
 /// A problem together with what the checks refused and warned about.
@@ -236,6 +239,7 @@ impl Problem {
             rep_seg,
             owner,
             notes,
+            tier_changes,
             ..
         } = d;
         let (refused, mut warnings) = (ck.refused, ck.warnings);
@@ -247,6 +251,7 @@ impl Problem {
             rep_seg,
             owner,
             notes,
+            tier_changes,
         };
         let problem = accepted.compact(plan, &fam, &classes, pair_of, with_pairs);
         problem.warn_about(&mut warnings, files);
@@ -350,6 +355,7 @@ struct Accepted {
     rep_seg: Vec<Option<usize>>,
     owner: Vec<Option<usize>>,
     notes: Vec<String>,
+    tier_changes: Vec<(usize, crate::tiers::TierChange)>,
 }
 
 impl Accepted {
@@ -371,10 +377,10 @@ impl Accepted {
             rep_seg,
             owner,
             mut notes,
+            tier_changes,
         } = self;
-        let active_owner = |i: usize| {
-            rep_ok[i] && reps[i].status == crate::rows::RepStatus::Active && reps[i].is_owner_role()
-        };
+        let active_owner =
+            |i: usize| rep_ok[i] && reps[i].status.holds_book() && reps[i].is_owner_role();
         let mut new_rep = vec![None; reps.len()];
         let mut kept_reps = Vec::new();
         for (i, r) in reps.iter().enumerate() {
@@ -488,15 +494,36 @@ impl Accepted {
             }
         }
 
-        // Targets: segment total × fte / Σ fte of the segment's reps.
+        // Targets: segment total × fte / Σ fte of the segment's reps. A rep on leave keeps
+        // their book (every unit of it is locked to them): it is their target, and the others
+        // share the rest.
         let mut rep_target = vec![[0.0; 3]; kept_reps.len()];
+        for (u, lock) in units.locked_to.iter().enumerate() {
+            if let Some(r) = lock.filter(|r| !kept_reps[r.index()].status.takes_new()) {
+                for k in 0..3 {
+                    rep_target[r.index()][k] += units.load[u][k];
+                }
+            }
+        }
         for s in &segments {
-            let fte: f64 = s.reps.iter().map(|r| kept_reps[r.index()].fte).sum();
+            let takes = |r: &&RepIdx| kept_reps[r.index()].status.takes_new();
+            let fte: f64 = s
+                .reps
+                .iter()
+                .filter(takes)
+                .map(|r| kept_reps[r.index()].fte)
+                .sum();
+            let mut rest = s.total;
+            for r in s.reps.iter().filter(|r| !takes(r)) {
+                for k in 0..3 {
+                    rest[k] -= rep_target[r.index()][k];
+                }
+            }
             if fte > 0.0 {
-                for r in &s.reps {
+                for r in s.reps.iter().filter(takes) {
                     let share = kept_reps[r.index()].fte / fte;
                     for k in 0..3 {
-                        rep_target[r.index()][k] = s.total[k] * share;
+                        rep_target[r.index()][k] = rest[k].max(0.0) * share;
                     }
                 }
             }
@@ -533,6 +560,10 @@ impl Accepted {
             balance_weight: [0.0; 3],
             band_is_hard: false,
             pairs: pairs_map,
+            tier_changes: tier_changes
+                .into_iter()
+                .filter_map(|(i, c)| Some((new_acc[i]?, c)))
+                .collect(),
         };
         problem.set_objective_terms();
         problem

@@ -9,7 +9,9 @@
 //!   potential) + compactness weight × km / (the segment's accounts with coordinates) / 100
 //!   + pairs weight × pair cost (the balance maxima come on top);
 //! - `rebalance`: moved accounts + 0.01 × the redesign's compactness term + pairs weight ×
-//!   pair cost (and 0.01 × the balance maxima);
+//!   pair cost (and 0.01 × the balance maxima); a rep with status `new` who has a home also
+//!   costs [`NEW_REP_KM`] / (the segment's accounts with coordinates) per km, so that their
+//!   book is carved near home (all of it together is worth less than one move);
 //! - `cost`: the pair cost; `travel`: the km (+ pairs weight × pair cost).
 
 use crate::geo::haversine_km;
@@ -29,7 +31,13 @@ pub struct CostTerms {
     pub km: Vec<f64>,
     /// Cost of one unit of pairs.csv cost.
     pub pair: f64,
+    /// Per rep: cost of one km on top of the segment's (new reps under `rebalance`).
+    pub rep_km: Vec<f64>,
 }
+
+/// Under `rebalance`, what a new rep's km cost at most adds up to over a segment whose every
+/// account sat at the antipode (20,038 km): less than one move, so it only breaks ties.
+pub const NEW_REP_KM: f64 = 0.5 / 20_038.0;
 
 /// Everything about a unit on a rep.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -104,12 +112,26 @@ impl CostTerms {
             Objective::Cost => (vec![0.0; ns], vec![0.0; ns], 1.0, [0.0; 3]),
             Objective::Travel => (vec![0.0; ns], vec![1.0; ns], plan.pairs.weight, [0.0; 3]),
         };
+        let rep_km = p
+            .reps
+            .iter()
+            .enumerate()
+            .map(|(r, rep)| match (plan.objective, p.rep_segment[r]) {
+                (Objective::Rebalance, Some(s))
+                    if rep.status == crate::rows::RepStatus::New && rep.coords().is_some() =>
+                {
+                    NEW_REP_KM / with_coords[s.index()].max(1.0)
+                }
+                _ => 0.0,
+            })
+            .collect();
         (
             CostTerms {
                 moved,
                 by_potential,
                 km,
                 pair,
+                rep_km,
             },
             balance,
         )
@@ -198,8 +220,9 @@ impl Problem {
             moved_accounts as f64
         };
         cost += t.moved[s] * moved;
-        if t.km[s] != 0.0 {
-            cost += t.km[s] * self.km(u, r);
+        let per_km = t.km[s] + t.rep_km.get(r.index()).copied().unwrap_or(0.0);
+        if per_km != 0.0 {
+            cost += per_km * self.km(u, r);
         }
         Price {
             cost,

@@ -80,6 +80,8 @@ pub(super) struct Draft<'a> {
     pub notes: Vec<String>,
     /// Rep ids refused here or while reading.
     pub refused_rep_ids: HashSet<String>,
+    /// Accounts whose tier a trigger or the rules changed (or the hysteresis kept).
+    pub tier_changes: Vec<(usize, crate::tiers::TierChange)>,
 }
 
 impl<'a> Draft<'a> {
@@ -114,12 +116,19 @@ impl<'a> Draft<'a> {
             owner: vec![None; na],
             notes: vec![String::new(); na],
             refused_rep_ids: HashSet::default(),
+            tier_changes: Vec::new(),
         }
     }
 
-    /// Whether rep `i` takes accounts: accepted, active and of an owner role.
+    /// Whether rep `i` holds a book: accepted, not leaving and of an owner role (a rep on
+    /// leave keeps theirs but takes no new account, see [`Draft::takes_new`]).
     pub fn active_owner(&self, i: usize) -> bool {
-        self.rep_ok[i] && self.reps[i].status == RepStatus::Active && self.reps[i].is_owner_role()
+        self.rep_ok[i] && self.reps[i].status.holds_book() && self.reps[i].is_owner_role()
+    }
+
+    /// Whether rep `i` may take accounts it does not hold (holds a book, not on leave).
+    pub fn takes_new(&self, i: usize) -> bool {
+        self.active_owner(i) && self.reps[i].status.takes_new()
     }
 
     /// Refuses repeated rep and account ids (the first row counts).
@@ -171,34 +180,43 @@ impl<'a> Draft<'a> {
             if !self.alive[i] {
                 continue;
             }
-            self.own_segment[i] = match &a.segment {
+            if let Some(prev) = a.previous_segment.as_deref()
+                && !plan.has_segment(prev)
+            {
+                self.ck.warn_account(
+                    a,
+                    "previous_segment",
+                    format!(
+                        "{prev:?} is not a segment of the plan: the segment rules decide the tier"
+                    ),
+                    "name the plan's segments in previous_segment, or leave it empty",
+                );
+            }
+            let resolved = crate::tiers::resolve(plan, a);
+            self.own_segment[i] = match resolved.segment {
                 Some(name) => {
-                    let key = segment_key(name);
+                    let key = segment_key(&name);
                     let next = self.seg_names.len();
                     let s = *seg_by_key.entry(key).or_insert(next);
                     if s == next {
-                        self.seg_names.push(name.trim().to_string());
+                        self.seg_names.push(name);
                     }
                     Some(s)
                 }
                 None => {
-                    let potential = a.potential_given.then_some(a.potential);
-                    let s = plan
-                        .segments
-                        .iter()
-                        .position(|rule| rule.matches(a.employees, potential));
-                    if s.is_none() {
-                        self.ck.refuse_account(
-                            a,
-                            "segment",
-                            "no segment rule matches: the account has no employees or potential that any rule accepts".into(),
-                            "fill in employees or potential, or end the plan's [[segments]] with a rule that has no condition",
-                        );
-                        self.alive[i] = false;
-                    }
-                    s
+                    self.ck.refuse_account(
+                        a,
+                        "segment",
+                        "no segment rule matches: the account has no employees or potential that any rule accepts".into(),
+                        "fill in employees or potential, or end the plan's [[segments]] with a rule that has no condition",
+                    );
+                    self.alive[i] = false;
+                    None
                 }
             };
+            if let Some(c) = resolved.change {
+                self.tier_changes.push((i, c));
+            }
         }
         let mut seg_has_accounts = vec![false; self.seg_names.len()];
         for (i, s) in self.own_segment.iter().enumerate() {

@@ -190,11 +190,81 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
                 out.display()
             ),
         }),
-        _ => Err(Failure {
-            code: EXIT_INFEASIBLE,
-            message: infeasibility_message(p, &outcome, &violations),
-        }),
+        _ => {
+            let mut message = infeasibility_message(p, &outcome, &violations);
+            if budget_binds(p, &outcome, &violations)
+                && let Some(line) = band_cost(p)
+            {
+                message.push_str(&line);
+            }
+            Err(Failure {
+                code: EXIT_INFEASIBLE,
+                message,
+            })
+        }
     }
+}
+
+/// Whether a disruption budget is among the rules the run could not keep with the hard band.
+fn budget_binds(
+    p: &allot_model::Problem,
+    outcome: &allot_opt::SolveOutcome,
+    violations: &[allot_model::check::Violation],
+) -> bool {
+    let is_budget = |b: &allot_opt::Binding| matches!(b, allot_opt::Binding::Budget { .. });
+    p.plan.balance.hard
+        && p.constraints
+            .iter()
+            .any(|c| matches!(c, allot_model::Constraint::Budget(_)))
+        && (outcome.binding.as_ref().is_some_and(is_budget)
+            || outcome
+                .segments
+                .iter()
+                .any(|s| s.diagnosis.as_ref().is_some_and(is_budget))
+            || violations
+                .iter()
+                .any(|v| v.rule == allot_model::check::Rule::Budget))
+}
+
+/// When a budget and the band cannot both hold: the narrowest band the budget allows. A
+/// second search keeps the budget (and every other rule) with the band as a target only,
+/// minimising the largest deviation, on a quarter of the plan's time and work limits.
+fn band_cost(p: &allot_model::Problem) -> Option<String> {
+    let mut q = p.clone();
+    q.plan.balance.hard = false;
+    q.plan.objective = Objective::Redesign;
+    q.plan.solver.time_limit_s = (p.plan.solver.time_limit_s / 4.0).max(0.5);
+    q.plan.solver.work_limit = p.plan.solver.work_limit / 4;
+    q.set_objective_terms();
+    let ctx = SearchContext::from_plan(&q.plan);
+    let out = allot_opt::solve(&q, &ctx).ok()?;
+    if matches!(out.status, Status::Infeasible | Status::TimeLimit) {
+        return None;
+    }
+    let f = figures(&q, &out.assignment.account_reps(&q));
+    let mut worst: Option<(f64, &str, &str)> = None;
+    for s in &f.segments {
+        for m in &p.plan.balance.metrics {
+            let d = s.max_abs_deviation[m.slot()];
+            if worst.is_none_or(|w| d > w.0) {
+                worst = Some((d, m.name(), s.name.as_str()));
+            }
+        }
+    }
+    let (d, metric, segment) = worst?;
+    let budget: Vec<String> = p
+        .constraints
+        .iter()
+        .filter(|c| matches!(c, allot_model::Constraint::Budget(_)))
+        .map(|c| c.describe())
+        .collect();
+    let pct = d * 100.0;
+    Some(format!(
+        "\n  the band the budget costs: keeping {} the narrowest band found is ±{pct:.2}% ({metric}, segment {segment}); set [balance] band_pct = {} to keep the budget, or raise the budget to keep ±{}%",
+        budget.join(" and "),
+        (pct * 100.0).ceil() / 100.0,
+        p.plan.balance.band_pct
+    ))
 }
 
 /// Seconds the run needs after the search for `accounts` accounts: the work a search always

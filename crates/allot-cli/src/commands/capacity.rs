@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use allot_model::plan::segment_key;
-use allot_model::{FileNames, Plan, RepStatus, io};
+use allot_model::{FileNames, Plan, io};
 
 use crate::args::{InputArgs, SolverFlags};
 use crate::failure::Failure;
@@ -32,7 +32,8 @@ pub fn capacity_rows(
         e.0 += 1;
         e.1 += a.potential;
     }
-    let active = |r: &&allot_model::Rep| r.status == RepStatus::Active;
+    // Every rep who holds a book counts: on leave, new and ramping too.
+    let active = |r: &&allot_model::Rep| r.status.holds_book();
     let mut rows = Vec::new();
     for name in &order {
         let (n, pot) = per.get(&segment_key(name)).copied().unwrap_or_default();
@@ -113,6 +114,7 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
         return Err(Failure::issues(&refused));
     }
     let rows = capacity_rows(&plan, &accounts.rows, &reps.rows);
+    write_tier_changes(&input.out, &plan, &accounts.rows)?;
     let rounding = format!("{:?}", plan.capacity.rounding).to_lowercase();
     write_atomic(&input.out, "plan.csv", &plan_csv(&rows, &rounding)?)?;
     if refused.is_empty() {
@@ -132,6 +134,45 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
     print!("{}", table(&rows, &rounding));
     eprintln!("wrote {}", input.out.join("plan.csv").display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Lists who changes tier and why (tier_changes.csv, a line per move on stderr).
+fn write_tier_changes(
+    out: &std::path::Path,
+    plan: &Plan,
+    accounts: &[allot_model::Account],
+) -> Result<(), Failure> {
+    let mut sorted: Vec<&allot_model::Account> = accounts.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    let changes: Vec<(&allot_model::Account, allot_model::tiers::TierChange)> = sorted
+        .into_iter()
+        .filter_map(|a| Some((a, allot_model::tiers::resolve(plan, a).change?)))
+        .collect();
+    if changes.is_empty() {
+        crate::report::remove_stale(out, "tier_changes.csv");
+        return Ok(());
+    }
+    let bytes =
+        crate::report::changes::tier_changes_rows_csv(changes.iter().map(|(a, c)| (*a, c)))?;
+    write_atomic(out, "tier_changes.csv", &bytes)?;
+    let mut by_move: BTreeMap<String, usize> = BTreeMap::new();
+    let mut held = 0;
+    for (_, c) in &changes {
+        if c.changed {
+            *by_move.entry(format!("{} → {}", c.from, c.to)).or_default() += 1;
+        } else {
+            held += 1;
+        }
+    }
+    let changed: usize = by_move.values().sum();
+    eprintln!(
+        "{changed} account(s) change tier, {held} kept in their tier by the hysteresis; see {}",
+        out.join("tier_changes.csv").display()
+    );
+    for (mv, n) in &by_move {
+        eprintln!("  {mv}: {n}");
+    }
+    Ok(())
 }
 
 fn read_plan_only(input: &InputArgs) -> Result<Plan, Failure> {

@@ -4,9 +4,10 @@
 
 use std::fmt::Write;
 
-use allot_model::Problem;
 use allot_model::figures::Figures;
 use allot_model::roster::{RosterChanges, RosterEntry};
+use allot_model::tiers::TierChange;
+use allot_model::{Account, Problem};
 use serde::Serialize;
 
 use super::safe_cell;
@@ -39,13 +40,23 @@ pub fn tier_counts(p: &Problem) -> TierCounts {
     t
 }
 
-/// tier_changes.csv: account_id, name, from, to, changed, cause — one row per account whose
-/// tier changed or was held, in account_id order.
+/// tier_changes.csv of a problem (see [`tier_changes_rows_csv`]).
 pub fn tier_changes_csv(p: &Problem) -> anyhow::Result<Vec<u8>> {
+    tier_changes_rows_csv(
+        p.tier_changes
+            .iter()
+            .map(|(a, c)| (&p.accounts[a.index()], c)),
+    )
+}
+
+/// tier_changes.csv: account_id, name, from, to, changed, cause — one row per account whose
+/// tier changed or was held, in the order given.
+pub fn tier_changes_rows_csv<'a>(
+    rows: impl Iterator<Item = (&'a Account, &'a TierChange)>,
+) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["account_id", "name", "from", "to", "changed", "cause"])?;
-    for (a, c) in &p.tier_changes {
-        let acc = &p.accounts[a.index()];
+    for (acc, c) in rows {
         w.write_record([
             safe_cell(&acc.id),
             safe_cell(&acc.name),

@@ -74,36 +74,14 @@ impl<'a> Facts<'a> {
             .enumerate()
             .map(|(i, k)| (k.clone(), i))
             .collect();
-        let rule_pos: Vec<usize> = plan
-            .segments
-            .iter()
-            .map(|r| key_pos[&segment_key(&r.name)])
-            .collect();
         let own: HashMap<&str, usize> = accounts
             .iter()
             .map(|a| {
-                let key = match &a.segment {
-                    Some(s) => segment_key(s),
-                    None => {
-                        let rule = plan.segments.iter().position(|r| {
-                            let any =
-                                r.employees_at_least.is_some() || r.potential_at_least.is_some();
-                            let e = r
-                                .employees_at_least
-                                .zip(a.employees)
-                                .is_some_and(|(t, e)| e >= t);
-                            let p = r
-                                .potential_at_least
-                                .filter(|_| a.potential_given)
-                                .is_some_and(|t| a.potential >= t);
-                            !any || e || p
-                        });
-                        match rule {
-                            Some(i) => return (a.id.as_str(), rule_pos[i]),
-                            None => String::new(),
-                        }
-                    }
-                };
+                // The segment cell, else the rules and tier triggers (crate::tiers).
+                let key = crate::tiers::resolve(plan, a)
+                    .segment
+                    .map(|s| segment_key(&s))
+                    .unwrap_or_default();
                 let next = order.len();
                 let pos = *key_pos.entry(key.clone()).or_insert(next);
                 if pos == next {

@@ -353,3 +353,134 @@ fn a_bad_status_names_file_row_and_column() {
     assert_eq!(bad.column, "status");
     assert_eq!(bad.row, 3);
 }
+
+#[test]
+fn a_budget_that_cannot_hold_names_the_band_it_costs_and_that_band_holds() {
+    let dir = tempdir();
+    let (a, r, plan) = book(dir.path());
+    let tight = dir.path().join("tight.toml");
+    let text = read_text(&plan).replace("[disruption]\n", "[disruption]\nmax_moves = 10\n");
+    assert!(text.contains("max_moves = 10"), "{text}");
+    std::fs::write(&tight, &text).expect("write");
+    let out = dir.path().join("out");
+    let o = run_solve(
+        "rebalance",
+        &a,
+        &r,
+        Some(&tight),
+        &out,
+        &["--work-limit", "5000000"],
+    );
+    assert_code(&o, 2, "a budget of 10 moves with a ±10 % band");
+    let err = stderr(&o);
+    let line = err
+        .lines()
+        .find(|l| l.contains("the band the budget costs"))
+        .unwrap_or_else(|| panic!("no band named:\n{err}"));
+    let band: f64 = line
+        .split("band_pct = ")
+        .nth(1)
+        .and_then(|x| x.split_whitespace().next())
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("no band_pct in {line:?}"));
+    assert!(band > 10.0, "{line}");
+    // The named band with the same budget: feasible, and the checker agrees.
+    let widened = dir.path().join("widened.toml");
+    std::fs::write(
+        &widened,
+        text.replace("band_pct = 10.0", &format!("band_pct = {band}")),
+    )
+    .expect("write");
+    let out2 = dir.path().join("out2");
+    let o = run_solve(
+        "rebalance",
+        &a,
+        &r,
+        Some(&widened),
+        &out2,
+        &["--work-limit", "5000000"],
+    );
+    assert_code(
+        &o,
+        0,
+        &format!("the band the message named (±{band} %) with the budget"),
+    );
+    let mut spec = Spec::new(&a, &r, &out2).band(band).objective("rebalance");
+    spec.max_moves = Some(10);
+    let c = check(&spec);
+    assert!(c.moved <= 10, "{} moved", c.moved);
+}
+
+#[test]
+fn generate_writes_a_leave_and_join_roster_with_the_roster_before() {
+    let dir = tempdir();
+    let g = dir.path().join("lj");
+    let plain = dir.path().join("plain");
+    for (out, extra) in [
+        (&g, vec!["--leavers", "1", "--joiners", "2"]),
+        (&plain, vec![]),
+    ] {
+        let mut args = vec![
+            "generate",
+            "--n-accounts",
+            "1200",
+            "--skew",
+            "8",
+            "--seed",
+            "3",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        assert_code(&run(args), 0, "allot generate");
+    }
+    // The roster before is the plain generator's roster, byte for byte.
+    assert_eq!(
+        read_text(&g.join("reps_previous.csv")),
+        read_text(&plain.join("reps.csv"))
+    );
+    assert!(!plain.join("reps_previous.csv").exists());
+    let today = read_reps(&g.join("reps.csv"));
+    let before = read_reps(&g.join("reps_previous.csv"));
+    assert_eq!(today.len(), before.len() + 2);
+    let leaving: Vec<&str> = today
+        .iter()
+        .filter(|r| !r.active)
+        .map(|r| r.id.as_str())
+        .collect();
+    let new: Vec<&str> = today
+        .iter()
+        .filter(|r| r.new)
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(leaving.len(), 1);
+    assert_eq!(new, ["N01", "N02"]);
+    // Rebalance from the roster before: the leaver leaves, the joiners join.
+    let plan = dir.path().join("rebalance.toml");
+    std::fs::write(
+        &plan,
+        read_text(&g.join("plan.toml"))
+            .replace("objective = \"redesign\"", "objective = \"rebalance\"")
+            .replace("band_pct = 2.0", "band_pct = 10.0"),
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let a = g.join("accounts.csv");
+    let r = g.join("reps.csv");
+    let prev = g.join("reps_previous.csv");
+    rebalance(
+        &a,
+        &r,
+        &plan,
+        &out,
+        &["--previous-reps", prev.to_str().unwrap()],
+    );
+    let c = check(
+        &Spec::new(&a, &r, &out)
+            .band(10.0)
+            .previous_reps(&prev)
+            .objective("rebalance"),
+    );
+    assert_eq!(ids(&c.summary, "leavers"), leaving);
+    assert_eq!(ids(&c.summary, "joiners"), ["N01", "N02"]);
+}

@@ -1525,10 +1525,14 @@ fn seg_objective(plan: &PlanTerms, sk: &str, sf: &SegFigs) -> Option<(f64, f64, 
             ("0.01 × Σ weight × max |deviation|", 0.01 * balance),
             ("0.01 × compactness weight × mean km / 100", 0.01 * compact),
             ("pairs weight × pair cost", pairs),
-            // README: a new rep's km at 0.5 / 20,038 per located account of the segment.
+            // README: in a field segment, a new rep's km at 0.5 / 20,038 per located account.
             (
                 "new reps' km × 0.5 / 20,038 / located accounts",
-                sf.new_km * 0.5 / 20_038.0 / (sf.with_coords.max(1) as f64),
+                if compact > 0.0 || (sf.all_homes && plan.compactness(sk) > 0.0) {
+                    sf.new_km * 0.5 / 20_038.0 / (sf.with_coords.max(1) as f64)
+                } else {
+                    0.0
+                },
             ),
         ],
         "travel" => vec![("total km", sf.km), ("pairs weight × pair cost", pairs)],

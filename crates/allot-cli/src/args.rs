@@ -110,7 +110,8 @@ pub struct DemoArgs {
 #[command(after_help = "Examples:
   allot generate --n-accounts 5000 --out out/book
   allot generate --n-accounts 1000000 --rep-mix ratio --geography metro --shared-office digital-led --out out/1m
-  allot generate --n-accounts 5000 --owner-skew 8 --out out/skewed")]
+  allot generate --n-accounts 5000 --owner-skew 8 --out out/skewed
+  allot generate --n-accounts 5000 --skew 8 --leavers 1 --joiners 1 --out out/leave-and-join")]
 pub struct GenerateArgs {
     /// Number of accounts.
     #[arg(long = "n-accounts", default_value_t = 5125)]
@@ -131,8 +132,16 @@ pub struct GenerateArgs {
     pub rep_mix: allot_model::synth::RepMix,
     /// How much of today's books the first reps of each tier hold: 1 = the first rep
     /// twice the last; 8 = nine times.
-    #[arg(long = "owner-skew", default_value_t = 1.0)]
+    #[arg(long = "owner-skew", visible_alias = "skew", default_value_t = 1.0)]
     pub owner_skew: f64,
+    /// Reps who leave (status leaving), drawn by the seed from tiers that keep another rep;
+    /// the roster before the change is written as reps_previous.csv.
+    #[arg(long, default_value_t = 0)]
+    pub leavers: usize,
+    /// New reps (status new, rep_id N01…) for the tiers with the most accounts per rep,
+    /// each at the home of a rep of that tier; the roster before is reps_previous.csv.
+    #[arg(long, default_value_t = 0)]
+    pub joiners: usize,
     /// Seed of the generator.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

@@ -9,9 +9,10 @@
 //!   potential) + compactness weight × km / (the segment's accounts with coordinates) / 100
 //!   + pairs weight × pair cost (the balance maxima come on top);
 //! - `rebalance`: moved accounts + 0.01 × the redesign's compactness term + pairs weight ×
-//!   pair cost (and 0.01 × the balance maxima); a rep with status `new` who has a home also
-//!   costs [`NEW_REP_KM`] / (the segment's accounts with coordinates) per km, so that their
-//!   book is carved near home (all of it together is worth less than one move);
+//!   pair cost (and 0.01 × the balance maxima); in a field segment (compactness weight > 0)
+//!   a rep with status `new` who has a home also costs [`NEW_REP_KM`] / (the segment's
+//!   accounts with coordinates) per km, so that their book is carved near home (all of it
+//!   together is worth less than one move);
 //! - `cost`: the pair cost; `travel`: the km (+ pairs weight × pair cost).
 
 use crate::geo::haversine_km;
@@ -118,7 +119,9 @@ impl CostTerms {
             .enumerate()
             .map(|(r, rep)| match (plan.objective, p.rep_segment[r]) {
                 (Objective::Rebalance, Some(s))
-                    if rep.status == crate::rows::RepStatus::New && rep.coords().is_some() =>
+                    if rep.status == crate::rows::RepStatus::New
+                        && rep.coords().is_some()
+                        && compact[s.index()] > 0.0 =>
                 {
                     NEW_REP_KM / with_coords[s.index()].max(1.0)
                 }

@@ -548,6 +548,15 @@ fn rebalance_cases() -> Vec<Case> {
         )
         .band(8.0, &["potential", "workload"])
         .leaving(&["R03"]),
+        // Leave and join on a skewed book: two reps leave, one joins (status new), as
+        // `allot generate --leavers --joiners` writes them.
+        Case::new(
+            "rebalance skew400x12 leave-join",
+            "--n-accounts 400 --n-reps 12 --seed 11 --skew 8 --leavers 2 --joiners 1",
+            Layout::Two,
+            "rebalance",
+        )
+        .band(10.0, &["workload"]),
     ]
 }
 
@@ -645,7 +654,7 @@ fn cost_cases() -> Vec<Case> {
 
 #[test]
 fn rebalance_moves_and_bounds_against_the_exact_optimum() {
-    compare_all(&rebalance_cases(), 5);
+    compare_all(&rebalance_cases(), 6);
 }
 
 #[test]

@@ -113,7 +113,7 @@ pub fn compare(mut today: Vec<Rep>, previous: Option<&[Rep]>) -> (RosterChanges,
             }
         }
     }
-    for (_, &j) in &now {
+    for &j in now.values() {
         let r = &today[j];
         match r.status {
             RepStatus::Leaving => ch.leavers.push(entry(r, "status leaving".into())),

@@ -171,6 +171,8 @@ pub struct Plan {
     pub validation: Validation,
     /// Time limit, seed, threads, engine.
     pub solver: Solver,
+    /// Thresholds of the red flags (see [`crate::flags`]).
+    pub red_flags: crate::flags::Thresholds,
 }
 
 impl Default for Plan {
@@ -189,6 +191,7 @@ impl Default for Plan {
             capacity: Capacity::default(),
             validation: Validation::default(),
             solver: Solver::default(),
+            red_flags: crate::flags::Thresholds::default(),
         }
     }
 }
@@ -617,6 +620,9 @@ impl Plan {
         }
         if self.validation.max_rows == 0 {
             return bad("validation.max_rows", "must be ≥ 1".into());
+        }
+        if let Err((field, message)) = self.red_flags.validate() {
+            return bad(&format!("red_flags.{field}"), message);
         }
         Ok(())
     }

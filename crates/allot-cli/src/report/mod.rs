@@ -3,6 +3,7 @@
 //! so a killed run leaves either the old file or the new one, never half of one.
 
 pub mod csv_out;
+pub mod flags;
 pub mod markdown;
 pub mod summary;
 

@@ -207,6 +207,12 @@ const REP_FIELDS: &[Field] = &[
         required: false,
     },
     Field {
+        name: "attainment",
+        aliases: &["quota_attainment"],
+        salesforce: &[],
+        required: false,
+    },
+    Field {
         name: "regions",
         aliases: &["region"],
         salesforce: &[],
@@ -489,6 +495,32 @@ impl<'a> RowCtx<'a> {
             Some(v) if v.is_finite() => Some(v),
             _ => {
                 self.fail(field, format!("{raw:?} is not a number"), HINT_NUMBER);
+                None
+            }
+        }
+    }
+
+    /// Quota attainment: `105%` (a percent, read as 1.05) or a plain number ≥ 0, with
+    /// whether it was plain (the caller decides the column's unit); empty → `None`.
+    fn attainment(&mut self) -> Option<(f64, bool)> {
+        let raw = self.text("attainment");
+        let (digits, plain) = match raw.strip_suffix('%') {
+            Some(d) => (d.trim(), false),
+            None => (raw, true),
+        };
+        if raw.is_empty() {
+            return None;
+        }
+        match parse_number(digits) {
+            Some(v) if v.is_finite() && v >= 0.0 => {
+                Some((if plain { v } else { v / 100.0 }, plain))
+            }
+            _ => {
+                self.fail(
+                    "attainment",
+                    format!("{raw:?} is not a quota attainment (a number ≥ 0)"),
+                    "write the share of quota reached, e.g. 105% or 1.05, or leave the cell empty",
+                );
                 None
             }
         }
@@ -919,6 +951,10 @@ fn swallowed_rows(cell: &str, width: usize) -> Option<usize> {
     (n > 0).then_some(n)
 }
 
+/// Largest plain attainment read as a fraction of quota: a column with a plain number above
+/// it is read as percents (105 = 105 %).
+pub const ATTAINMENT_PLAIN_MAX: f64 = 10.0;
+
 /// Hint for a coordinate given alone.
 const HINT_BOTH_COORDS: &str = "give both lat and lon, or neither";
 /// Longest value read from a mapped column, in bytes. CRM text fields can be long, but the
@@ -1092,7 +1128,11 @@ pub fn read_reps_from(
     file: &str,
     plan: &Plan,
 ) -> Result<RowsRead<Rep>, Vec<Issue>> {
-    parse_table(
+    // Lines whose attainment is a plain number (no `%`): fractions of quota, unless one of
+    // them is above 10, when the whole column is read as percents.
+    let mut plain_attainment: Vec<u64> = Vec::new();
+    let mut percent_column = false;
+    let mut read = parse_table(
         source,
         file,
         plan,
@@ -1128,6 +1168,11 @@ pub fn read_reps_from(
             let max_accounts = ctx.number("max_accounts").map(|v| v.floor() as u64);
             let max_workload = ctx.number("max_workload");
             let max_potential = ctx.number("max_potential");
+            let attainment = ctx.attainment();
+            if let Some((v, true)) = attainment {
+                plain_attainment.push(line);
+                percent_column |= v > ATTAINMENT_PLAIN_MAX;
+            }
             let status = match RepStatus::parse(ctx.text("status")) {
                 Some(s) => s,
                 None => {
@@ -1167,13 +1212,22 @@ pub fn read_reps_from(
                 max_accounts,
                 max_workload,
                 max_potential,
+                attainment: attainment.map(|(v, _)| v),
                 regions: ctx.list("regions"),
                 industries: ctx.list("industries"),
                 status,
                 line,
             })
         },
-    )
+    )?;
+    if percent_column {
+        for r in &mut read.rows {
+            if let (Some(v), Ok(_)) = (r.attainment, plain_attainment.binary_search(&r.line)) {
+                r.attainment = Some(v / 100.0);
+            }
+        }
+    }
+    Ok(read)
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub mod assignment;
 pub mod check;
 pub mod constraint;
 pub mod figures;
+pub mod flags;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod geo;

@@ -175,6 +175,8 @@ pub struct Plan {
     pub roster: Roster,
     /// Tier triggers and their hysteresis.
     pub tiers: crate::tiers::Tiers,
+    /// Thresholds of the red flags (see [`crate::flags`]).
+    pub red_flags: crate::flags::Thresholds,
 }
 
 impl Default for Plan {
@@ -195,6 +197,7 @@ impl Default for Plan {
             solver: Solver::default(),
             roster: Roster::default(),
             tiers: crate::tiers::Tiers::default(),
+            red_flags: crate::flags::Thresholds::default(),
         }
     }
 }
@@ -664,6 +667,9 @@ impl Plan {
                 field,
                 message,
             })?;
+        if let Err((field, message)) = self.red_flags.validate() {
+            return bad(&format!("red_flags.{field}"), message);
+        }
         Ok(())
     }
 

@@ -145,6 +145,8 @@ pub struct Rep {
     pub max_workload: Option<f64>,
     /// Hard cap on potential.
     pub max_potential: Option<f64>,
+    /// Quota attainment as a fraction of quota (1.05 = 105 %), when given (red flags only).
+    pub attainment: Option<f64>,
     /// Regions the rep may cover (empty = any).
     pub regions: Vec<String>,
     /// Industries the rep may cover (empty = any).

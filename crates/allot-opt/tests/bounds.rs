@@ -57,6 +57,7 @@ fn instance(seed: u64, n: usize, reps: usize, objective: Objective, band: f64) -
                 max_accounts: None,
                 max_workload: None,
                 max_potential: None,
+                attainment: None,
                 regions: Vec::new(),
                 industries: Vec::new(),
                 status: RepStatus::Active,

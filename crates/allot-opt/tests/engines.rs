@@ -147,6 +147,7 @@ fn rep(i: usize) -> Rep {
         max_accounts: None,
         max_workload: None,
         max_potential: None,
+        attainment: None,
         regions: Vec::new(),
         industries: Vec::new(),
         status: RepStatus::Active,

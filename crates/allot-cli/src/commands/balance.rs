@@ -11,7 +11,7 @@ use allot_opt::{SearchContext, Status};
 use crate::args::{InputArgs, SolverFlags};
 use crate::failure::{EXIT_INFEASIBLE, EXIT_INTERRUPTED, EXIT_TIME_LIMIT, Failure};
 use crate::load::{load, read_plan};
-use crate::report::summary::{Summary, red_flags, segments};
+use crate::report::summary::{Summary, segments};
 use crate::report::{csv_out, remove_stale, write_atomic, write_reports};
 
 /// Runs a solve with the plan from `input` (objective forced when `objective` is given).
@@ -100,8 +100,8 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
         && outcome.status != Status::TimeLimit;
 
     let t = Instant::now();
-    let mut flags = red_flags(p, &f, warnings, &refused);
-    flags.extend(crate::report::summary::violation_flags(&violations));
+    let flags =
+        crate::report::flags::of_run(&loaded, allot_model::flags::Book::New, &f, &violations);
     let status = if interrupted {
         "interrupted"
     } else {

@@ -25,10 +25,11 @@ pub fn capacity_rows(
         let Some(seg) = plan.segment_for(a) else {
             continue;
         };
-        if !order.iter().any(|o| segment_key(o) == segment_key(&seg)) {
+        let key = segment_key(&seg);
+        if !per.contains_key(&key) && !order.iter().any(|o| segment_key(o) == key) {
             order.push(seg.clone());
         }
-        let e = per.entry(segment_key(&seg)).or_default();
+        let e = per.entry(key).or_default();
         e.0 += 1;
         e.1 += a.potential;
     }
@@ -71,6 +72,24 @@ pub fn capacity_rows(
         ));
     }
     rows
+}
+
+/// The lines of the capacity plan that have a ratio, for the `headcount_vs_ratio` red flag.
+pub fn headcount_lines(rows: &[PlanRow]) -> Vec<allot_model::flags::Headcount> {
+    rows.iter()
+        .filter_map(|r| {
+            Some(allot_model::flags::Headcount {
+                segment: r.segment.clone(),
+                role: (r.role != "owner").then(|| r.role.clone()),
+                accounts: r.accounts,
+                ratio: r.ratio?,
+                fte_needed: r.fte_needed?,
+                headcount_needed: r.headcount_needed?,
+                headcount_on_roster: r.headcount_on_roster,
+                fte_on_roster: r.fte_on_roster,
+            })
+        })
+        .collect()
 }
 
 fn row(

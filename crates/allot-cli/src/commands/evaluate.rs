@@ -4,11 +4,13 @@ use std::process::ExitCode;
 
 use allot_model::check::check_with_pairs;
 use allot_model::figures;
+use allot_model::flags::Book;
 
 use crate::args::{InputArgs, SolverFlags};
 use crate::failure::Failure;
 use crate::load::{load, read_plan};
-use crate::report::summary::{Summary, red_flags, violation_flags};
+use crate::report::flags;
+use crate::report::summary::Summary;
 use crate::report::write_reports;
 
 /// Runs `allot evaluate`.
@@ -25,24 +27,18 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
         .zip(&p.account_owner)
         .filter_map(|(a, r)| r.map(|r| (a.id.clone(), p.reps[r.index()].id.clone())))
         .collect();
-    let mut flags = red_flags(p, &f, &loaded.warnings, &refused);
     // Today's owners are scored against the rules they can break on their own; the band is
     // reported by the figures (every rep's deviation), not as a broken rule.
     let mut rules = p.plan.clone();
     rules.balance.hard = false;
-    flags.extend(violation_flags(&check_with_pairs(
-        &p.accounts,
-        &p.reps,
-        &rules,
-        &map,
-        loaded.pairs.as_deref(),
-    )));
+    let violations = check_with_pairs(&p.accounts, &p.reps, &rules, &map, loaded.pairs.as_deref());
+    let red = flags::of_run(&loaded, Book::Today, &f, &violations);
     let summary = Summary::of_figures(
         "evaluate",
         "evaluated",
         &loaded,
         &f,
-        flags,
+        red,
         input.plan.as_ref(),
     );
     write_reports(
@@ -64,6 +60,9 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
             s.workload.max_abs_deviation_pct,
             s.within_band
         );
+    }
+    for line in flags::lines(&summary.red_flags) {
+        eprintln!("{line}");
     }
     eprintln!(
         "{} red flag(s); report in {}",

@@ -139,7 +139,13 @@ pub fn render(
         let _ = writeln!(o, "None.");
     }
     for r in &s.red_flags {
-        let _ = writeln!(o, "- {}", cell(r));
+        let _ = writeln!(
+            o,
+            "- **{}** ({}): {}",
+            r.code.title(),
+            r.scope(),
+            cell(&r.message)
+        );
     }
     if !warnings.is_empty() {
         let _ = writeln!(o, "\n## Input corrections ({})\n", warnings.len());

@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod csv_out;
+pub mod flags;
 pub mod markdown;
 pub mod summary;
 

@@ -1,7 +1,8 @@
 //! summary.json: the figures of a run for machines, and the red flags a leader should see.
 
+use allot_model::Metric;
 use allot_model::figures::Figures;
-use allot_model::{Issue, Metric, Problem};
+use allot_model::flags::RedFlag;
 use serde::Serialize;
 
 use crate::load::InputFile;
@@ -124,8 +125,8 @@ pub struct Summary {
     pub pair_cost: Option<f64>,
     /// Per segment.
     pub segments: Vec<SegmentSummary>,
-    /// What a leader should look at.
-    pub red_flags: Vec<String>,
+    /// What a leader should look at: code, book, figure, threshold, message (README: Red flags).
+    pub red_flags: Vec<RedFlag>,
     /// Roster changes: leavers, joiners, reps on leave or ramping, FTE and segment changes.
     pub roster: allot_model::roster::RosterChanges,
     /// Accounts whose tier changes (tier_changes.csv lists each).
@@ -146,7 +147,7 @@ impl Summary {
         status: &str,
         loaded: &crate::load::Loaded,
         f: &Figures,
-        red_flags: Vec<String>,
+        red_flags: Vec<RedFlag>,
         plan_path: Option<&std::path::PathBuf>,
     ) -> Summary {
         let p = &loaded.built.problem;
@@ -195,68 +196,6 @@ fn balance(s: &allot_model::figures::SegmentFigures, m: Metric) -> MetricBalance
     }
 }
 
-/// Red flags of an assignment: reps outside the band or over a cap, empty reps, heavy churn.
-pub fn red_flags(p: &Problem, f: &Figures, warnings: &[Issue], refused: &[Issue]) -> Vec<String> {
-    let mut out = Vec::new();
-    let band = p.plan.balance.band();
-    for (r, rep) in p.reps.iter().enumerate() {
-        if p.rep_segment[r].is_none() {
-            continue;
-        }
-        let fr = &f.reps[r];
-        for m in &p.plan.balance.metrics {
-            let d = fr.deviation[m.slot()];
-            if d.abs() > band + 1e-9 {
-                out.push(format!(
-                    "{} ({}) is {:+.2}% from target on {}, outside the ±{}% band",
-                    rep.id,
-                    rep.segment,
-                    d * 100.0,
-                    m.name(),
-                    p.plan.balance.band_pct
-                ));
-            }
-        }
-        if fr.utilisation.is_some_and(|u| u > 1.0 + 1e-9) {
-            out.push(format!(
-                "{} is over a capacity cap ({:.1}% used)",
-                rep.id,
-                fr.utilisation.unwrap_or(0.0) * 100.0
-            ));
-        }
-        if fr.accounts == 0 {
-            out.push(format!("{} ({}) has no accounts", rep.id, rep.segment));
-        }
-    }
-    if f.owned_accounts > 0 {
-        let share = f.moved_accounts as f64 / f.owned_accounts as f64;
-        if share > 0.25 {
-            out.push(format!(
-                "{:.1}% of owned accounts change owner ({} of {}): plan the hand-over",
-                share * 100.0,
-                f.moved_accounts,
-                f.owned_accounts
-            ));
-        }
-    }
-    if f.unassigned > 0 {
-        out.push(format!("{} accounts have no owner", f.unassigned));
-    }
-    if !refused.is_empty() {
-        out.push(format!(
-            "{} input rows were refused: see rejects.csv",
-            refused.len()
-        ));
-    }
-    if !warnings.is_empty() {
-        out.push(format!(
-            "{} input rows were used with a correction: see the report",
-            warnings.iter().filter(|w| w.line > 0).count()
-        ));
-    }
-    out
-}
-
 /// Per-segment summaries.
 pub fn segments(f: &Figures, solve: Option<&allot_opt::SolveOutcome>) -> Vec<SegmentSummary> {
     f.segments
@@ -289,32 +228,4 @@ pub fn moves(f: &Figures) -> Moves {
         },
         moved_potential: f.moved_potential,
     }
-}
-
-/// Red flags for broken rules, grouped by rule: the count and the first few cases.
-pub fn violation_flags(violations: &[allot_model::check::Violation]) -> Vec<String> {
-    let mut by_rule: Vec<(allot_model::check::Rule, Vec<&str>)> = Vec::new();
-    for v in violations {
-        match by_rule.iter_mut().find(|(r, _)| *r == v.rule) {
-            Some((_, list)) => list.push(&v.message),
-            None => by_rule.push((v.rule, vec![&v.message])),
-        }
-    }
-    by_rule
-        .into_iter()
-        .map(|(rule, list)| {
-            let shown: Vec<&str> = list.iter().take(3).copied().collect();
-            let more = if list.len() > 3 {
-                format!("; … {} more", list.len() - 3)
-            } else {
-                String::new()
-            };
-            format!(
-                "{} {:?} problem(s): {}{more}",
-                list.len(),
-                rule,
-                shown.join("; ")
-            )
-        })
-        .collect()
 }

@@ -158,6 +158,7 @@ mod tests {
             regions: Vec::new(),
             industries: Vec::new(),
             status,
+            attainment: None,
             line: 2,
         }
     }

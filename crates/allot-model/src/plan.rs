@@ -171,6 +171,9 @@ pub struct Plan {
     pub validation: Validation,
     /// Time limit, seed, threads, engine.
     pub solver: Solver,
+    /// Productivity and cost assumptions for the plan's economics (`allot plan`, `compare`).
+    #[serde(skip_serializing_if = "crate::economics::Economics::is_empty")]
+    pub economics: crate::economics::Economics,
 }
 
 impl Default for Plan {
@@ -189,6 +192,7 @@ impl Default for Plan {
             capacity: Capacity::default(),
             validation: Validation::default(),
             solver: Solver::default(),
+            economics: crate::economics::Economics::default(),
         }
     }
 }
@@ -618,7 +622,7 @@ impl Plan {
         if self.validation.max_rows == 0 {
             return bad("validation.max_rows", "must be ≥ 1".into());
         }
-        Ok(())
+        self.economics.validate(self, file)
     }
 
     /// The segment of an account on its own (its `segment` cell, else the first matching

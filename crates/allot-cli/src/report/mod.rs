@@ -2,7 +2,9 @@
 //! Every file is written to a temporary name in the output folder and renamed into place,
 //! so a killed run leaves either the old file or the new one, never half of one.
 
+pub mod compare;
 pub mod csv_out;
+pub mod economics;
 pub mod markdown;
 pub mod summary;
 

@@ -30,6 +30,8 @@ pub enum Command {
     Plan(InputArgs),
     /// Score the current owners with the same figures, and list red flags.
     Evaluate(InputArgs),
+    /// Scenarios side by side: balance the same data under each plan, compare the results.
+    Compare(CompareArgs),
     /// Write a synthetic instance (accounts.csv, reps.csv, plan.toml).
     Generate(GenerateArgs),
     /// Write a commented plan.toml with every default.
@@ -228,4 +230,33 @@ pub struct BenchArgs {
     /// readme: the records file (default benches/records.json).
     #[arg(long, value_name = "FILE")]
     pub records: Option<PathBuf>,
+}
+
+/// Arguments of `compare`.
+#[derive(Debug, Args, Clone)]
+#[command(after_help = "Example:
+  allot compare plan.toml plan_wider_band.toml --accounts accounts.csv --reps reps.csv --out out/compare --work-limit 20000000")]
+pub struct CompareArgs {
+    /// Plans to compare (TOML), at least two; each is run as `allot balance` would run it,
+    /// into DIR/<plan file name without .toml>/.
+    #[arg(value_name = "PLAN", required = true, num_args = 2..)]
+    pub plans: Vec<PathBuf>,
+    /// Accounts CSV (the same for every scenario).
+    #[arg(long, value_name = "FILE")]
+    pub accounts: PathBuf,
+    /// Reps CSV (the same for every scenario).
+    #[arg(long, value_name = "FILE")]
+    pub reps: PathBuf,
+    /// Pair costs, as for `balance` (the same for every scenario).
+    #[arg(long, value_name = "FILE")]
+    pub pairs: Option<PathBuf>,
+    /// The previous roster, as for `balance` (the same for every scenario).
+    #[arg(long = "previous-reps", value_name = "FILE")]
+    pub previous_reps: Option<PathBuf>,
+    /// Output folder: compare.csv, compare.md and one folder per scenario.
+    #[arg(long, value_name = "DIR", default_value = "out/compare")]
+    pub out: PathBuf,
+    /// Solver overrides, applied to every scenario.
+    #[command(flatten)]
+    pub solver: SolverFlags,
 }

@@ -52,6 +52,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Failure> {
         ),
         Command::Plan(a) => commands::capacity::run(a),
         Command::Evaluate(a) => commands::evaluate::run(a),
+        Command::Compare(a) => commands::compare::run(a),
         Command::Generate(a) => commands::generate::run(a),
         Command::Init(a) => commands::init::run(a),
         Command::Bench(a) => commands::bench::run(a),

@@ -177,6 +177,9 @@ pub struct Plan {
     pub tiers: crate::tiers::Tiers,
     /// Thresholds of the red flags (see [`crate::flags`]).
     pub red_flags: crate::flags::Thresholds,
+    /// Productivity and cost assumptions for the plan's economics (`allot plan`, `compare`).
+    #[serde(skip_serializing_if = "crate::economics::Economics::is_empty")]
+    pub economics: crate::economics::Economics,
 }
 
 impl Default for Plan {
@@ -198,6 +201,7 @@ impl Default for Plan {
             roster: Roster::default(),
             tiers: crate::tiers::Tiers::default(),
             red_flags: crate::flags::Thresholds::default(),
+            economics: crate::economics::Economics::default(),
         }
     }
 }
@@ -670,7 +674,7 @@ impl Plan {
         if let Err((field, message)) = self.red_flags.validate() {
             return bad(&format!("red_flags.{field}"), message);
         }
-        Ok(())
+        self.economics.validate(self, file)
     }
 
     /// The segment of an account on its own (its `segment` cell, else its previous tier and

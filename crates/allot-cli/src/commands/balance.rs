@@ -30,6 +30,17 @@ pub fn run(
 
 /// Loads, solves, checks and writes; shared by `balance`, `rebalance` and `demo`.
 pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<ExitCode, Failure> {
+    solve_and_write_keeping(input, plan, command, &mut None)
+}
+
+/// [`solve_and_write`], also handing back the run's summary (as written to summary.json) in
+/// `kept` once the reports are written, whatever the outcome; `compare` reads its figures.
+pub fn solve_and_write_keeping(
+    input: &InputArgs,
+    plan: Plan,
+    command: &str,
+    kept: &mut Option<Summary>,
+) -> Result<ExitCode, Failure> {
     // The time limit covers the whole run: reading, the search, checking and writing.
     let begun = Instant::now();
     let loaded = load(input, plan)?;
@@ -138,6 +149,7 @@ pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<E
     summary.timings.write_s = t.elapsed().as_secs_f64();
     summary.timings.peak_rss_mb = crate::report::summary::peak_rss_mb();
     write_reports(out, p, &f, &summary, warnings, &refused, Some(&before))?;
+    *kept = Some(summary.clone());
 
     for s in &summary.segments {
         eprintln!(

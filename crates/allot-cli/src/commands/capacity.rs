@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
+use allot_model::economics::{EconomicsReport, economics};
 use allot_model::plan::segment_key;
 use allot_model::{FileNames, Plan, io};
 
@@ -112,7 +113,7 @@ fn row(
         fte_needed: fte,
         headcount_needed: head,
         headcount_on_roster: roster.len(),
-        fte_on_roster: roster.iter().map(|r| r.fte).sum(),
+        fte_on_roster: roster.iter().fold(0.0, |a, r| a + r.fte),
         gap: head.map(|h| roster.len() as f64 - h),
     }
 }
@@ -120,22 +121,58 @@ fn row(
 /// Runs `allot plan`.
 pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
     let plan = read_plan_only(input)?;
+    let (rows, econ) = write_plan_outputs(input, &plan)?;
+    let rounding = rounding_name(&plan);
+    print!("{}", table(&rows, &rounding));
+    print!("{}", crate::report::economics::table(&econ));
+    for n in &econ.notes {
+        eprintln!("note: {n}");
+    }
+    eprintln!(
+        "wrote {} and {}",
+        input.out.join("plan.csv").display(),
+        input.out.join("economics.csv").display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The rounding policy's name, as plan.csv states it.
+fn rounding_name(plan: &Plan) -> String {
+    format!("{:?}", plan.capacity.rounding).to_lowercase()
+}
+
+/// Reads the rows under `plan`, writes plan.csv, economics.csv and rejects.csv (or removes a
+/// stale one) to `input.out`, and returns the capacity rows and the economics. Shared by
+/// `plan`, `demo` and `compare`.
+pub fn write_plan_outputs(
+    input: &InputArgs,
+    plan: &Plan,
+) -> Result<(Vec<PlanRow>, EconomicsReport), Failure> {
     let files = FileNames {
         accounts: input.accounts.display().to_string(),
         reps: input.reps.display().to_string(),
     };
-    let accounts = io::read_accounts(&input.accounts, &files.accounts, &plan)
+    let accounts = io::read_accounts(&input.accounts, &files.accounts, plan)
         .map_err(|e| Failure::issues(&e))?;
-    let reps = io::read_reps(&input.reps, &files.reps, &plan).map_err(|e| Failure::issues(&e))?;
+    let reps = io::read_reps(&input.reps, &files.reps, plan).map_err(|e| Failure::issues(&e))?;
     let mut refused = accounts.refused.clone();
     refused.extend(reps.refused.iter().cloned());
     if plan.strict && !refused.is_empty() {
         return Err(Failure::issues(&refused));
     }
-    let rows = capacity_rows(&plan, &accounts.rows, &reps.rows);
-    write_tier_changes(&input.out, &plan, &accounts.rows)?;
-    let rounding = format!("{:?}", plan.capacity.rounding).to_lowercase();
-    write_atomic(&input.out, "plan.csv", &plan_csv(&rows, &rounding)?)?;
+    let rows = capacity_rows(plan, &accounts.rows, &reps.rows);
+    write_tier_changes(&input.out, plan, &accounts.rows)?;
+    let econ = economics(plan, &accounts.rows, &reps.rows);
+    write_atomic(
+        &input.out,
+        "plan.csv",
+        &plan_csv(&rows, &rounding_name(plan))?,
+    )?;
+    write_atomic(
+        &input.out,
+        "economics.csv",
+        &crate::report::economics::csv(&econ)?,
+    )?;
     if refused.is_empty() {
         crate::report::remove_stale(&input.out, "rejects.csv");
     } else {
@@ -150,9 +187,7 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
             input.out.join("rejects.csv").display()
         );
     }
-    print!("{}", table(&rows, &rounding));
-    eprintln!("wrote {}", input.out.join("plan.csv").display());
-    Ok(ExitCode::SUCCESS)
+    Ok((rows, econ))
 }
 
 /// Lists who changes tier and why (tier_changes.csv, a line per move on stderr).

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod bench_records;
 pub mod bench_territory;
 pub mod capacity;
+pub mod compare;
 pub mod demo;
 pub mod evaluate;
 pub mod generate;

@@ -3,7 +3,9 @@
 //! so a killed run leaves either the old file or the new one, never half of one.
 
 pub mod changes;
+pub mod compare;
 pub mod csv_out;
+pub mod economics;
 pub mod flags;
 pub mod markdown;
 pub mod summary;

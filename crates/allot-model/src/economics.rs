@@ -493,6 +493,8 @@ mod tests {
             owner_id: owner.map(str::to_string),
             parent_id: None,
             locked: false,
+            previous_segment: None,
+            signals: Default::default(),
             line: 2,
         }
     }

@@ -37,6 +37,21 @@ fn write_reps(
     std::fs::write(dst, text).expect("write reps");
 }
 
+/// Copies a reps.csv with one rep's status changed.
+fn with_status(src: &Path, dst: &Path, rep: &str, status: &str) {
+    write_reps(
+        src,
+        dst,
+        |c| {
+            if c["rep_id"] == rep {
+                c.insert("status".into(), status.into());
+            }
+            true
+        },
+        &[],
+    );
+}
+
 /// A generated book (1,200 accounts, 19 reps) and its plan turned into a rebalance at ±10 %
 /// (a tier of 18 enterprise accounts cannot be held to ±2 %).
 fn book(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
@@ -201,17 +216,7 @@ fn a_rep_on_leave_keeps_the_book_and_takes_nothing_new() {
     let dir = tempdir();
     let (a, r, plan) = book(dir.path());
     let today = dir.path().join("today.csv");
-    write_reps(
-        &r,
-        &today,
-        |c| {
-            if c["rep_id"] == "R11" {
-                c.insert("status".into(), "on_leave".into());
-            }
-            true
-        },
-        &[],
-    );
+    with_status(&r, &today, "R11", "on_leave");
     let out = dir.path().join("out");
     rebalance(&a, &today, &plan, &out, &[]);
     // The checker recomputes the on-leave target (their book) and the others' (the rest by
@@ -324,17 +329,7 @@ fn a_bad_status_names_file_row_and_column() {
     let dir = tempdir();
     let (a, r, plan) = book(dir.path());
     let today = dir.path().join("today.csv");
-    write_reps(
-        &r,
-        &today,
-        |c| {
-            if c["rep_id"] == "R02" {
-                c.insert("status".into(), "sabbatical".into());
-            }
-            true
-        },
-        &[],
-    );
+    with_status(&r, &today, "R02", "sabbatical");
     let out = dir.path().join("out");
     let o = run_solve(
         "rebalance",

@@ -243,3 +243,16 @@ pub fn objective(p: &Problem, a: &Assignment) -> Option<f64> {
         .sum();
     Some(balance + linear)
 }
+
+/// Money as a sales leader reads it: $950, $12.3K, $1.25M (a minus sign before the $).
+pub fn money(x: f64) -> String {
+    let sign = if x < 0.0 { "-" } else { "" };
+    let a = x.abs();
+    if a >= 1e6 {
+        format!("{sign}${:.2}M", a / 1e6)
+    } else if a >= 1e3 {
+        format!("{sign}${:.1}K", a / 1e3)
+    } else {
+        format!("{sign}${a:.0}")
+    }
+}

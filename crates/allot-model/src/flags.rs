@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::check::{Rule, Violation};
-use crate::figures::Figures;
+use crate::figures::{Figures, money};
 use crate::issue::Issue;
 use crate::plan::{Metric, Rounding, segment_key};
 use crate::problem::Problem;
@@ -970,17 +970,6 @@ fn reps(x: f64) -> String {
         num(x)
     };
     format!("{n} {}", if x == 1.0 { "rep" } else { "reps" })
-}
-
-/// Money as a sales leader reads it: $950, $12.3K, $1.25M.
-fn money(x: f64) -> String {
-    if x >= 1e6 {
-        format!("${:.2}M", x / 1e6)
-    } else if x >= 1e3 {
-        format!("${:.1}K", x / 1e3)
-    } else {
-        format!("${x:.0}")
-    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use allot_model::tiers::TierChange;
 use allot_model::{Account, Problem};
 use serde::Serialize;
 
+use super::markdown::cell;
 use super::safe_cell;
 
 /// Tier changes in summary.json.
@@ -155,8 +156,4 @@ pub fn markdown(p: &Problem, roster: &RosterChanges, f: &Figures) -> String {
         }
     }
     o
-}
-
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }

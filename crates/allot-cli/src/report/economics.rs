@@ -5,18 +5,7 @@ use allot_model::economics::EconomicsReport;
 
 use super::safe_cell;
 
-/// Money for people: $1.23M, $45.6K, $789.
-pub fn money(x: f64) -> String {
-    let sign = if x < 0.0 { "-" } else { "" };
-    let a = x.abs();
-    if a >= 1e6 {
-        format!("{sign}${:.2}M", a / 1e6)
-    } else if a >= 1e3 {
-        format!("{sign}${:.1}K", a / 1e3)
-    } else {
-        format!("{sign}${a:.0}")
-    }
-}
+pub use allot_model::figures::money;
 
 fn opt(x: Option<f64>, decimals: usize) -> String {
     x.map(|v| format!("{v:.decimals$}")).unwrap_or_default()
@@ -122,30 +111,51 @@ pub fn table(e: &EconomicsReport) -> String {
         "white_space"
     ));
     let ratio = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.2}"));
-    for t in &e.tiers {
-        s.push_str(&format!(
+    // name, roster FTE, demand, capacity, expected, cost of sales, ARR per $, white space.
+    type Line = (f64, [Option<f64>; 5], Option<f64>);
+    let row = |name: &str, (fte, x, ws): Line| {
+        format!(
             "{:<24} {:>10.2} {:>12} {:>12} {:>12} {:>13} {:>9} {:>12}\n",
-            t.segment,
-            t.roster_fte,
-            m(t.demand_arr),
-            m(t.capacity_arr),
-            m(t.expected_arr),
-            m(t.cost_of_sales),
-            ratio(t.revenue_per_gtm_dollar),
-            pct(t.white_space_share())
+            name,
+            fte,
+            m(x[0]),
+            m(x[1]),
+            m(x[2]),
+            m(x[3]),
+            ratio(x[4]),
+            pct(ws)
+        )
+    };
+    for t in &e.tiers {
+        s.push_str(&row(
+            &t.segment,
+            (
+                t.roster_fte,
+                [
+                    t.demand_arr,
+                    t.capacity_arr,
+                    t.expected_arr,
+                    t.cost_of_sales,
+                    t.revenue_per_gtm_dollar,
+                ],
+                t.white_space_share(),
+            ),
         ));
     }
     let t = &e.total;
-    s.push_str(&format!(
-        "{:<24} {:>10.2} {:>12} {:>12} {:>12} {:>13} {:>9} {:>12}\n",
+    s.push_str(&row(
         "total",
-        t.roster_fte,
-        m(t.demand_arr),
-        m(t.capacity_arr),
-        m(t.expected_arr),
-        m(t.cost_of_sales),
-        ratio(t.revenue_per_gtm_dollar),
-        pct(t.white_space_share())
+        (
+            t.roster_fte,
+            [
+                t.demand_arr,
+                t.capacity_arr,
+                t.expected_arr,
+                t.cost_of_sales,
+                t.revenue_per_gtm_dollar,
+            ],
+            t.white_space_share(),
+        ),
     ));
     s.push_str(
         "demand = accounts × win rate × deal size; capacity = roster FTE × quota; expected = the smaller; arr_per_$ = expected ARR / cost of sales\n",

@@ -7,18 +7,10 @@ use allot_model::{Issue, Problem};
 
 use super::summary::Summary;
 
-fn money(x: f64) -> String {
-    if x >= 1e6 {
-        format!("${:.2}M", x / 1e6)
-    } else if x >= 1e3 {
-        format!("${:.1}K", x / 1e3)
-    } else {
-        format!("${x:.0}")
-    }
-}
+use allot_model::figures::money;
 
 /// Escapes a cell of a Markdown table.
-fn cell(s: &str) -> String {
+pub fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 

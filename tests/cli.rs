@@ -32,6 +32,9 @@ fn assert_no_temp_files(out: &Path) {
         "temporary files left in {}: {left:?}",
         out.display()
     );
+    if out.join("crm").is_dir() {
+        assert_no_temp_files(&out.join("crm"));
+    }
 }
 
 fn status_ok(s: &serde_json::Value) {
@@ -62,6 +65,9 @@ fn demo_runs_writes_every_output_and_passes_the_checker() {
             "input/plan.toml",
             "plan.csv",
             "assignments.csv",
+            "crm/salesforce_account_owner.csv",
+            "crm/hubspot_companies.csv",
+            "territories.geojson",
             "territories.csv",
             "summary.json",
             "report.md",
@@ -643,35 +649,38 @@ fn text_cells_that_look_like_formulas_get_an_apostrophe() {
     let out = dir.path().join("out");
     let o = run_fixture("balance", "injection", &out, &[]);
     assert_code(&o, 0, "balance injection fixture");
+    // Every name-like cell (names, segments, reasons, columns, messages) is protected...
     assert_eq!(formula_cells(&out), Vec::<String>::new());
 
+    // ...but ids are written exactly as read, so a CRM update matches its records.
     let a = read_csv(&out.join("assignments.csv"));
     let ids: Vec<&str> = a.records.iter().map(|r| r.get("account_id")).collect();
     // By account_id: "+" < "-" < "=" < "@" < "A".
-    assert_eq!(ids, ["'+A2", "'-A3", "'=A1", "'@A4", "A5"]);
+    assert_eq!(ids, ["+A2", "-A3", "=A1", "@A4", "A5"]);
     let a1 = &a.records[2];
-    assert_eq!(a1.get("previous_rep_id"), "'=R1");
+    assert_eq!(a1.get("previous_rep_id"), "=R1");
+    assert_eq!(a.records[3].get("previous_rep_id"), "=R1");
     assert!(
         a.records
             .iter()
-            .all(|r| ["'=R1", "R2"].contains(&r.get("rep_id"))),
+            .all(|r| ["=R1", "R2"].contains(&r.get("rep_id"))),
         "rep ids: {:?}",
         a.records
             .iter()
             .map(|r| r.get("rep_id"))
             .collect::<Vec<_>>()
     );
-    assert!(a.records.iter().any(|r| r.get("rep_id") == "'=R1"));
+    assert!(a.records.iter().any(|r| r.get("rep_id") == "=R1"));
 
     let t = read_csv(&out.join("territories.csv"));
     let r1 = &t.records[0];
-    assert_eq!(r1.get("rep_id"), "'=R1");
+    assert_eq!(r1.get("rep_id"), "=R1");
     assert_eq!(r1.get("name"), "'=HYPERLINK(\"x\")");
     assert_eq!(t.records[1].get("name"), "'-Minus Name");
 
     let rj = read_csv(&out.join("rejects.csv"));
     assert_eq!(rj.records.len(), 1, "one bad row");
-    assert_eq!(rj.records[0].get("id"), "'=BAD");
+    assert_eq!(rj.records[0].get("id"), "=BAD");
     assert_eq!(rj.records[0].get("column"), "potential");
 
     check(&Spec::of_fixture("injection", &out));
@@ -860,6 +869,26 @@ fn checker_catches_tampered_outputs() {
                 })
             }),
             "not an accepted rep",
+        ),
+        (
+            "account id given an apostrophe",
+            Box::new(|out: &Path| {
+                edit_assignments(out, |rows| {
+                    let r = rows.iter_mut().find(|r| r[0] == "A05").expect("A05");
+                    r[0] = "'A05".into();
+                })
+            }),
+            "\"'A05\"",
+        ),
+        (
+            "previous owner given an apostrophe",
+            Box::new(|out: &Path| {
+                edit_assignments(out, |rows| {
+                    let r = rows.iter_mut().find(|r| r[0] == "A05").expect("A05");
+                    r[2] = format!("'{}", r[2]);
+                })
+            }),
+            "previous",
         ),
         (
             "territory load edited",

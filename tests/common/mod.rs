@@ -369,6 +369,24 @@ pub fn unescaped(s: &str) -> String {
     }
 }
 
+/// The id columns of the CSV outputs: written exactly as read (a CRM must match them), never
+/// given an apostrophe; every other text column is protected against formulas.
+pub const ID_COLUMNS: [&str; 8] = [
+    "account_id",
+    "rep_id",
+    "previous_rep_id",
+    "id",
+    "Id",
+    "OwnerId",
+    "Record ID",
+    "Company owner",
+];
+
+/// Whether `header` is an id column (see [`ID_COLUMNS`]).
+pub fn is_id_column(header: &str) -> bool {
+    ID_COLUMNS.contains(&header)
+}
+
 /// Whether a cell would be read as a formula by a spreadsheet (and is not a plain number).
 pub fn is_formula_like(cell: &str) -> bool {
     matches!(
@@ -758,7 +776,7 @@ pub fn read_rejects(out: &Path) -> Vec<Reject> {
                 .trim()
                 .parse()
                 .unwrap_or_else(|_| panic!("rejects.csv: row {:?} is not a number", r.get("row"))),
-            id: unescaped(r.get("id")),
+            id: r.get("id").to_string(),
             column: unescaped(r.get("column")),
             reason: unescaped(r.get("reason")),
             hint: unescaped(r.get("hint")),
@@ -1752,7 +1770,7 @@ fn read_assignment(inp: &Input, path: &Path) -> (Vec<String>, Vec<String>) {
     let mut ids = vec![String::new(); inp.acc.len()];
     let mut v = Vec::new();
     for r in &t.records {
-        let account = unescaped(r.get("account_id"));
+        let account = r.get("account_id").to_string();
         match idx.get(account.as_str()) {
             None => v.push(format!(
                 "{} line {}: account {account:?} is not an accepted account",
@@ -1764,7 +1782,7 @@ fn read_assignment(inp: &Input, path: &Path) -> (Vec<String>, Vec<String>) {
                 path.display(),
                 r.line
             )),
-            Some(&i) => ids[i] = unescaped(r.get("rep_id")),
+            Some(&i) => ids[i] = r.get("rep_id").to_string(),
         }
     }
     (ids, v)
@@ -2037,7 +2055,8 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
         }
     }
 
-    // --- assignments.csv: one row per accepted account, by account_id, ids escaped.
+    // --- assignments.csv: one row per accepted account, by account_id, ids exactly as read,
+    // segment and reason protected against formulas.
     let at = read_csv(&spec.out.join("assignments.csv"));
     let expected_headers = [
         "account_id",
@@ -2056,7 +2075,7 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
     }
     let mut rows: Vec<Assigned> = Vec::new();
     for r in &at.records {
-        for h in expected_headers {
+        for h in expected_headers.into_iter().filter(|h| !is_id_column(h)) {
             if is_formula_like(r.get(h)) {
                 v.push(format!(
                     "assignments.csv line {}: cell {h} = {:?} would run as a formula",
@@ -2066,9 +2085,9 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
             }
         }
         rows.push(Assigned {
-            account: unescaped(r.get("account_id")),
-            rep: unescaped(r.get("rep_id")),
-            previous: unescaped(r.get("previous_rep_id")),
+            account: r.get("account_id").to_string(),
+            rep: r.get("rep_id").to_string(),
+            previous: r.get("previous_rep_id").to_string(),
             segment: unescaped(r.get("segment")),
             moved: match r.get("moved") {
                 "true" => true,
@@ -2128,12 +2147,22 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
             }
         }
     }
+    // Name-like cells carry exactly the protection of the writer (an apostrophe only before a
+    // formula start); id cells are checked against the raw input above (account_id by order and
+    // multiset, previous_rep_id against the owner) and rep_id against the roster below.
     for at_row in &at.records {
-        let id = unescaped(at_row.get("account_id"));
-        if escaped(&id) != at_row.get("account_id") {
+        let seg = at_row.get("segment");
+        if escaped(&unescaped(seg)) != seg {
             v.push(format!(
-                "account_id cell {:?} is not escaped as expected",
-                at_row.get("account_id")
+                "assignments.csv line {}: segment cell {seg:?} is not escaped as expected",
+                at_row.line
+            ));
+        }
+        let rep = at_row.get("rep_id");
+        if !rep.is_empty() && !rep_idx.contains_key(rep) {
+            v.push(format!(
+                "assignments.csv line {}: rep_id {rep:?} is not a rep_id of reps.csv as read",
+                at_row.line
             ));
         }
     }
@@ -2365,7 +2394,7 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
     let tr_ids: Vec<String> = tt
         .records
         .iter()
-        .map(|r| unescaped(r.get("rep_id")))
+        .map(|r| r.get("rep_id").to_string())
         .collect();
     // By rep_id, whatever the roster order.
     let mut exp_ids: Vec<String> = inp.reps.iter().map(|r| r.id.clone()).collect();
@@ -2376,7 +2405,7 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
         ));
     }
     for t in &tt.records {
-        for (h, c) in &t.cells {
+        for (h, c) in t.cells.iter().filter(|(h, _)| !is_id_column(h)) {
             if is_formula_like(c) {
                 v.push(format!(
                     "territories.csv line {}: {h} = {c:?} would run as a formula",
@@ -2384,7 +2413,7 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
                 ));
             }
         }
-        let id = unescaped(t.get("rep_id"));
+        let id = t.get("rep_id").to_string();
         let Some(&r) = inp.rep_idx.get(id.as_str()) else {
             continue;
         };
@@ -2828,15 +2857,21 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
     (checked, v)
 }
 
-/// Every cell of every CSV output in `out` that starts like a formula, as "file: cell".
+/// The CSV outputs a run may write, relative to the output folder.
+pub const CSV_OUTPUTS: [&str; 6] = [
+    "assignments.csv",
+    "territories.csv",
+    "rejects.csv",
+    "plan.csv",
+    "crm/salesforce_account_owner.csv",
+    "crm/hubspot_companies.csv",
+];
+
+/// Every non-id cell of every CSV output in `out` that starts like a formula, as "file: cell"
+/// (id columns, [`ID_COLUMNS`], are written as read and checked against the input instead).
 pub fn formula_cells(out: &Path) -> Vec<String> {
     let mut bad = Vec::new();
-    for name in [
-        "assignments.csv",
-        "territories.csv",
-        "rejects.csv",
-        "plan.csv",
-    ] {
+    for name in CSV_OUTPUTS {
         let p = out.join(name);
         if !p.exists() {
             continue;
@@ -2848,7 +2883,7 @@ pub fn formula_cells(out: &Path) -> Vec<String> {
             }
         }
         for r in &t.records {
-            for (h, c) in &r.cells {
+            for (h, c) in r.cells.iter().filter(|(h, _)| !is_id_column(h)) {
                 if is_formula_like(c) {
                     bad.push(format!("{name} line {} column {h}: {c:?}", r.line));
                 }
@@ -2860,12 +2895,7 @@ pub fn formula_cells(out: &Path) -> Vec<String> {
 
 /// Asserts every CSV output in `out` ends its lines with CRLF.
 pub fn assert_crlf(out: &Path) {
-    for name in [
-        "assignments.csv",
-        "territories.csv",
-        "rejects.csv",
-        "plan.csv",
-    ] {
+    for name in CSV_OUTPUTS {
         let p = out.join(name);
         if !p.exists() {
             continue;

@@ -143,8 +143,10 @@ pub fn solve_and_write_keeping(
             "assignments.csv",
             &csv_out::assignments(p, &account_rep, &before)?,
         )?;
+        crate::report::crm::write(out, p, &account_rep, &before)?;
     } else {
         remove_stale(out, "assignments.csv");
+        crate::report::crm::remove(out);
     }
     summary.timings.write_s = t.elapsed().as_secs_f64();
     summary.timings.peak_rss_mb = crate::report::summary::peak_rss_mb();

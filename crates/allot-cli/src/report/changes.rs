@@ -59,7 +59,7 @@ pub fn tier_changes_rows_csv<'a>(
     w.write_record(["account_id", "name", "from", "to", "changed", "cause"])?;
     for (acc, c) in rows {
         w.write_record([
-            safe_cell(&acc.id),
+            acc.id.clone(),
             safe_cell(&acc.name),
             safe_cell(&c.from),
             safe_cell(&c.to),

@@ -5,13 +5,15 @@ use allot_model::{Issue, Problem, ReasonCode, RepIdx, reason_codes};
 
 use super::{pct, safe_cell};
 
-fn writer() -> csv::Writer<Vec<u8>> {
+/// A CSV writer with CRLF line ends (what Excel and CRM importers expect).
+pub(crate) fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new())
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> anyhow::Result<Vec<u8>> {
+/// The bytes written by `w`.
+pub(crate) fn finish(w: csv::Writer<Vec<u8>>) -> anyhow::Result<Vec<u8>> {
     w.into_inner()
         .map_err(|e| anyhow::anyhow!("writing CSV: {e}"))
 }
@@ -75,7 +77,8 @@ pub fn reasons(
 }
 
 /// assignments.csv: one row per accepted account, by account_id (the same bytes whatever the
-/// order of the input rows).
+/// order of the input rows). Ids are written exactly as read; segment and reason are protected
+/// with [`safe_cell`].
 pub fn assignments(
     p: &Problem,
     account_rep: &[Option<RepIdx>],
@@ -99,9 +102,9 @@ pub fn assignments(
         let prev = a.owner_id.as_deref().unwrap_or("");
         let moved = p.account_had_owner[i] && account_rep[i] != p.account_owner[i];
         w.write_record([
-            safe_cell(&a.id),
-            safe_cell(rep),
-            safe_cell(prev),
+            a.id.clone(),
+            rep.to_string(),
+            prev.to_string(),
             safe_cell(&p.segments[p.account_segment[i].index()].name),
             moved.to_string(),
             why[i].0.as_str().to_string(),
@@ -145,7 +148,7 @@ pub fn territories(p: &Problem, f: &Figures) -> anyhow::Result<Vec<u8>> {
                 .all(|m| fr.deviation[m.slot()].abs() <= band + 1e-9);
         let opt = |x: Option<f64>, d: usize| x.map(|v| format!("{v:.d$}")).unwrap_or_default();
         w.write_record([
-            safe_cell(&rep.id),
+            rep.id.clone(),
             safe_cell(&rep.name),
             safe_cell(&rep.segment),
             if rep.status == allot_model::RepStatus::Leaving {
@@ -200,7 +203,7 @@ pub fn rejects(refused: &[Issue]) -> anyhow::Result<Vec<u8>> {
         w.write_record([
             safe_cell(&i.file),
             i.line.to_string(),
-            safe_cell(&i.id),
+            i.id.clone(),
             safe_cell(&i.column),
             safe_cell(&i.message),
             safe_cell(&i.hint),

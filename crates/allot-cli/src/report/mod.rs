@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod compare;
+pub mod crm;
 pub mod csv_out;
 pub mod economics;
 pub mod flags;
@@ -97,7 +98,8 @@ pub fn remove_stale(dir: &Path, name: &str) {
 }
 
 /// Makes a text cell safe to open in a spreadsheet: a leading `=`, `+`, `-`, `@`, tab or
-/// carriage return would start a formula, so such cells get a leading apostrophe.
+/// carriage return would start a formula, so such cells get a leading apostrophe. Used for
+/// name-like text only: id columns are written exactly as read, so a CRM can match them.
 pub fn safe_cell(s: &str) -> String {
     match s.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),

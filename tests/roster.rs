@@ -73,6 +73,23 @@ fn rebalance(a: &Path, r: &Path, plan: &Path, out: &Path, extra: &[&str]) {
     assert_code(&o, 0, "allot rebalance");
 }
 
+/// Rebalance with `--previous-reps prev`, checked by the independent checker (±10 %).
+fn rebalance_from(a: &Path, today: &Path, prev: &Path, plan: &Path, out: &Path) -> Checked {
+    rebalance(
+        a,
+        today,
+        plan,
+        out,
+        &["--previous-reps", prev.to_str().expect("utf-8 path")],
+    );
+    check(
+        &Spec::new(a, today, out)
+            .band(10.0)
+            .previous_reps(prev)
+            .objective("rebalance"),
+    )
+}
+
 fn ids(s: &serde_json::Value, list: &str) -> Vec<String> {
     s["roster"][list]
         .as_array()
@@ -119,19 +136,7 @@ fn a_rep_leaves_and_a_new_rep_joins_by_the_previous_roster() {
         &["R20,Nova Joiner,mid-market,,41.8781,-87.6298,1,,,,,active"],
     );
     let out = dir.path().join("out");
-    rebalance(
-        &a,
-        &today,
-        &plan,
-        &out,
-        &["--previous-reps", prev.to_str().unwrap()],
-    );
-    let c = check(
-        &Spec::new(&a, &today, &out)
-            .band(10.0)
-            .previous_reps(&prev)
-            .objective("rebalance"),
-    );
+    let c = rebalance_from(&a, &today, &prev, &plan, &out);
     let s = &c.summary;
     assert_eq!(ids(s, "leavers"), ["R06"]);
     assert_eq!(ids(s, "joiners"), ["R20"]);
@@ -266,19 +271,7 @@ fn an_fte_change_and_a_ramping_rep_set_their_targets() {
         &[],
     );
     let out = dir.path().join("out");
-    rebalance(
-        &a,
-        &today,
-        &plan,
-        &out,
-        &["--previous-reps", prev.to_str().unwrap()],
-    );
-    let c = check(
-        &Spec::new(&a, &today, &out)
-            .band(10.0)
-            .previous_reps(&prev)
-            .objective("rebalance"),
-    );
+    let c = rebalance_from(&a, &today, &prev, &plan, &out);
     let s = &c.summary;
     assert_eq!(ids(s, "fte_changes"), ["R03", "R16"]);
     assert_eq!(ids(s, "ramping"), ["R16"]);
@@ -463,19 +456,7 @@ fn generate_writes_a_leave_and_join_roster_with_the_roster_before() {
     let a = g.join("accounts.csv");
     let r = g.join("reps.csv");
     let prev = g.join("reps_previous.csv");
-    rebalance(
-        &a,
-        &r,
-        &plan,
-        &out,
-        &["--previous-reps", prev.to_str().unwrap()],
-    );
-    let c = check(
-        &Spec::new(&a, &r, &out)
-            .band(10.0)
-            .previous_reps(&prev)
-            .objective("rebalance"),
-    );
+    let c = rebalance_from(&a, &r, &prev, &plan, &out);
     assert_eq!(ids(&c.summary, "leavers"), leaving);
     assert_eq!(ids(&c.summary, "joiners"), ["N01", "N02"]);
 }

@@ -81,8 +81,8 @@ pub fn compare(mut today: Vec<Rep>, previous: Option<&[Rep]>) -> (RosterChanges,
         m
     };
     let now = first(&today);
+    let before = previous.map(first).unwrap_or_default();
     if let Some(prev) = previous {
-        let before = first(prev);
         for (id, &i) in &before {
             let p = &prev[i];
             match now.get(id) {
@@ -118,7 +118,7 @@ pub fn compare(mut today: Vec<Rep>, previous: Option<&[Rep]>) -> (RosterChanges,
         match r.status {
             RepStatus::Leaving => ch.leavers.push(entry(r, "status leaving".into())),
             RepStatus::New => {
-                let absent = previous.is_some_and(|p| p.iter().all(|x| x.id != r.id));
+                let absent = previous.is_some() && !before.contains_key(&r.id);
                 let why = if absent {
                     "not on the previous roster"
                 } else {

@@ -138,12 +138,14 @@ pub fn solve_and_write_keeping(
     let before = figures(p, &p.current_owners());
     let out = &input.out;
     if feasible {
+        // The reason codes once, for assignments.csv and territories.geojson.
+        let codes = allot_model::reason_codes(p, &account_rep, &before);
         write_atomic(
             out,
             "assignments.csv",
-            &csv_out::assignments(p, &account_rep, &before)?,
+            &csv_out::assignments(p, &account_rep, &codes)?,
         )?;
-        crate::report::crm::write(out, p, &account_rep, &before)?;
+        crate::report::crm::write(out, p, &account_rep, &codes)?;
     } else {
         remove_stale(out, "assignments.csv");
         crate::report::crm::remove(out);

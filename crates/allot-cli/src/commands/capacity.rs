@@ -209,21 +209,14 @@ fn write_tier_changes(
     let bytes =
         crate::report::changes::tier_changes_rows_csv(changes.iter().map(|(a, c)| (*a, c)))?;
     write_atomic(out, "tier_changes.csv", &bytes)?;
-    let mut by_move: BTreeMap<String, usize> = BTreeMap::new();
-    let mut held = 0;
-    for (_, c) in &changes {
-        if c.changed {
-            *by_move.entry(format!("{} → {}", c.from, c.to)).or_default() += 1;
-        } else {
-            held += 1;
-        }
-    }
-    let changed: usize = by_move.values().sum();
+    let t = crate::report::changes::count_tiers(changes.iter().map(|(_, c)| c));
     eprintln!(
-        "{changed} account(s) change tier, {held} kept in their tier by the hysteresis; see {}",
+        "{} account(s) change tier, {} kept in their tier by the hysteresis; see {}",
+        t.changed,
+        t.held,
         out.join("tier_changes.csv").display()
     );
-    for (mv, n) in &by_move {
+    for (mv, n) in &t.by_move {
         eprintln!("  {mv}: {n}");
     }
     Ok(())

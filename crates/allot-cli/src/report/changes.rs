@@ -27,8 +27,13 @@ pub struct TierCounts {
 
 /// Counts the problem's tier changes.
 pub fn tier_counts(p: &Problem) -> TierCounts {
+    count_tiers(p.tier_changes.iter().map(|(_, c)| c))
+}
+
+/// Counts tier changes (changed, held, and changed per "from → to").
+pub fn count_tiers<'a>(changes: impl Iterator<Item = &'a TierChange>) -> TierCounts {
     let mut t = TierCounts::default();
-    for (_, c) in &p.tier_changes {
+    for c in changes {
         if c.changed {
             t.changed += 1;
             *t.by_move

@@ -4,11 +4,13 @@
 
 use std::path::Path;
 
-use allot_model::figures::Figures;
-use allot_model::{Problem, RepIdx, reason_codes};
-use serde_json::{Value, json};
+use std::io::Write;
 
-use super::{csv_out, remove_stale, write_atomic};
+use allot_model::{Problem, ReasonCode, RepIdx};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{csv_out, remove_stale, write_atomic, write_atomic_with};
 
 /// The folder (under the output folder) that holds the CRM files.
 pub const CRM_DIR: &str = "crm";
@@ -54,48 +56,83 @@ pub fn hubspot(p: &Problem, account_rep: &[Option<RepIdx>]) -> anyhow::Result<Ve
     owner_csv(["Record ID", "Company owner"], &owners(p, account_rep))
 }
 
+/// One GeoJSON point feature, serialized as it is written (never a whole document in memory).
+#[derive(Serialize)]
+struct Feature<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    geometry: Point,
+    properties: Properties<'a>,
+}
+
+#[derive(Serialize)]
+struct Point {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    coordinates: [f64; 2],
+}
+
+#[derive(Serialize)]
+struct Properties<'a> {
+    account_id: &'a str,
+    name: &'a str,
+    rep_id: Option<&'a str>,
+    previous_rep_id: Option<&'a str>,
+    segment: &'a str,
+    moved: bool,
+    reason_code: &'static str,
+}
+
 /// territories.geojson: a FeatureCollection of the accounts with both coordinates, as
 /// [lon, lat] points with account_id, name, rep_id, previous_rep_id, segment, moved and
-/// reason_code; the foreign member `allot` counts the accounts left out for lack of them.
+/// reason_code (`codes`, one per account); the foreign member `allot` counts the accounts
+/// left out for lack of them. Streamed feature by feature into `w`.
 pub fn geojson(
+    w: &mut dyn Write,
     p: &Problem,
     account_rep: &[Option<RepIdx>],
-    before: &Figures,
-) -> anyhow::Result<Vec<u8>> {
-    let codes = reason_codes(p, account_rep, before);
-    let mut features = Vec::new();
-    let mut without = 0usize;
+    codes: &[ReasonCode],
+) -> anyhow::Result<()> {
+    let located = p.accounts.iter().filter(|a| a.coords().is_some()).count();
+    write!(
+        w,
+        "{{\"type\":\"FeatureCollection\",\"allot\":{},",
+        json!({
+            "accounts": p.accounts.len(),
+            "located": located,
+            "without_coordinates": p.accounts.len() - located,
+        })
+    )?;
+    w.write_all(b"\"features\":[")?;
+    let mut first = true;
     for (i, a) in p.accounts.iter().enumerate() {
-        let (Some(lat), Some(lon)) = (a.lat, a.lon) else {
-            without += 1;
+        let Some((lat, lon)) = a.coords() else {
             continue;
         };
-        let rep = account_rep[i].map(|r| p.reps[r.index()].id.as_str());
-        let moved = p.account_had_owner[i] && account_rep[i] != p.account_owner[i];
-        features.push(json!({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {
-                "account_id": a.id,
-                "name": a.name,
-                "rep_id": rep,
-                "previous_rep_id": a.owner_id.as_deref(),
-                "segment": p.segments[p.account_segment[i].index()].name,
-                "moved": moved,
-                "reason_code": codes[i].as_str(),
+        if !first {
+            w.write_all(b",\n")?;
+        }
+        first = false;
+        let feature = Feature {
+            kind: "Feature",
+            geometry: Point {
+                kind: "Point",
+                coordinates: [lon, lat],
             },
-        }));
+            properties: Properties {
+                account_id: &a.id,
+                name: &a.name,
+                rep_id: account_rep[i].map(|r| p.reps[r.index()].id.as_str()),
+                previous_rep_id: a.owner_id.as_deref(),
+                segment: &p.segments[p.account_segment[i].index()].name,
+                moved: p.account_had_owner[i] && account_rep[i] != p.account_owner[i],
+                reason_code: codes[i].as_str(),
+            },
+        };
+        serde_json::to_writer(&mut *w, &feature)?;
     }
-    let doc: Value = json!({
-        "type": "FeatureCollection",
-        "allot": {
-            "accounts": p.accounts.len(),
-            "located": features.len(),
-            "without_coordinates": without,
-        },
-        "features": features,
-    });
-    Ok(serde_json::to_vec_pretty(&doc)?)
+    w.write_all(b"]}\n")?;
+    Ok(())
 }
 
 /// Writes the two CRM files under `out/crm/` and `out/territories.geojson`.
@@ -103,12 +140,12 @@ pub fn write(
     out: &Path,
     p: &Problem,
     account_rep: &[Option<RepIdx>],
-    before: &Figures,
+    codes: &[ReasonCode],
 ) -> anyhow::Result<()> {
     let dir = out.join(CRM_DIR);
     write_atomic(&dir, SALESFORCE, &salesforce(p, account_rep)?)?;
     write_atomic(&dir, HUBSPOT, &hubspot(p, account_rep)?)?;
-    write_atomic(out, GEOJSON, &geojson(p, account_rep, before)?)?;
+    write_atomic_with(out, GEOJSON, |w| geojson(w, p, account_rep, codes))?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! assignments.csv, territories.csv, rejects.csv and plan.csv.
 
 use allot_model::figures::Figures;
-use allot_model::{Issue, Problem, ReasonCode, RepIdx, reason_codes};
+use allot_model::{Issue, Problem, ReasonCode, RepIdx};
 
 use super::{pct, safe_cell};
 
@@ -18,14 +18,13 @@ pub(crate) fn finish(w: csv::Writer<Vec<u8>>) -> anyhow::Result<Vec<u8>> {
         .map_err(|e| anyhow::anyhow!("writing CSV: {e}"))
 }
 
-/// Why each account sits where it does: its code (see [`allot_model::ReasonCode`]) and one
-/// sentence in words.
+/// Why each account sits where it does: its code (`codes`, see [`allot_model::reason_codes`])
+/// and one sentence in words.
 pub fn reasons(
     p: &Problem,
     account_rep: &[Option<RepIdx>],
-    before: &Figures,
+    codes: &[ReasonCode],
 ) -> Vec<(ReasonCode, String)> {
-    let codes = reason_codes(p, account_rep, before);
     let mut out = Vec::with_capacity(p.accounts.len());
     for (i, a) in p.accounts.iter().enumerate() {
         let u = p.account_unit[i];
@@ -82,7 +81,7 @@ pub fn reasons(
 pub fn assignments(
     p: &Problem,
     account_rep: &[Option<RepIdx>],
-    before: &Figures,
+    codes: &[ReasonCode],
 ) -> anyhow::Result<Vec<u8>> {
     let mut w = writer();
     w.write_record([
@@ -94,7 +93,7 @@ pub fn assignments(
         "reason_code",
         "reason",
     ])?;
-    let why = reasons(p, account_rep, before);
+    let why = reasons(p, account_rep, codes);
     for (i, a) in p.accounts.iter().enumerate() {
         let rep = account_rep[i]
             .map(|r| p.reps[r.index()].id.as_str())

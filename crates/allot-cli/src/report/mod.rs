@@ -18,16 +18,29 @@ use anyhow::Context;
 
 /// Writes `bytes` to `dir/name` atomically (temporary file in the same folder, fsync, rename).
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    write_atomic_with(dir, name, |w| Ok(w.write_all(bytes)?))
+}
+
+/// As [`write_atomic`], with the content streamed by `fill` (for files too large to build
+/// in memory first, such as territories.geojson at 1,000,000 accounts).
+pub fn write_atomic_with(
+    dir: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create output folder {}", dir.display()))?;
     remove_leftovers(dir, name);
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let target = dir.join(name);
     let result = (|| -> anyhow::Result<()> {
-        let mut f = std::fs::File::create(&tmp)
+        let f = std::fs::File::create(&tmp)
             .with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.write_all(bytes)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        let mut buf = std::io::BufWriter::with_capacity(1 << 16, f);
+        fill(&mut buf).with_context(|| format!("cannot write {}", tmp.display()))?;
+        let f = buf
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {}", tmp.display(), e.error()))?;
         f.sync_all()
             .with_context(|| format!("cannot write {}", tmp.display()))?;
         std::fs::rename(&tmp, &target)

@@ -150,11 +150,7 @@ pub fn territories(p: &Problem, f: &Figures) -> anyhow::Result<Vec<u8>> {
             rep.id.clone(),
             safe_cell(&rep.name),
             safe_cell(&rep.segment),
-            if rep.status == allot_model::RepStatus::Leaving {
-                "leaving".into()
-            } else {
-                "active".into()
-            },
+            rep.status.name().into(),
             format!("{}", rep.fte),
             fr.accounts.to_string(),
             format!("{:.2}", fr.load[0]),

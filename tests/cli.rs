@@ -71,6 +71,7 @@ fn demo_runs_writes_every_output_and_passes_the_checker() {
             "territories.csv",
             "summary.json",
             "report.md",
+            "report.html",
         ],
     );
     for name in ["accounts.csv", "reps.csv", "plan.toml"] {

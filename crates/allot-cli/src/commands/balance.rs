@@ -137,9 +137,9 @@ pub fn solve_and_write_keeping(
     summary.timings.solve_s = solve_s;
     let before = figures(p, &p.current_owners());
     let out = &input.out;
+    // The reason codes once, for assignments.csv, territories.geojson and report.html.
+    let codes = allot_model::reason_codes(p, &account_rep, &before);
     if feasible {
-        // The reason codes once, for assignments.csv and territories.geojson.
-        let codes = allot_model::reason_codes(p, &account_rep, &before);
         write_atomic(
             out,
             "assignments.csv",
@@ -152,7 +152,12 @@ pub fn solve_and_write_keeping(
     }
     summary.timings.write_s = t.elapsed().as_secs_f64();
     summary.timings.peak_rss_mb = crate::report::summary::peak_rss_mb();
-    write_reports(out, p, &f, &summary, warnings, &refused, Some(&before))?;
+    let run = crate::report::html::Run {
+        account_rep: &account_rep,
+        codes: Some(&codes),
+        before: Some(&before),
+    };
+    write_reports(out, p, &f, &summary, warnings, &refused, &run)?;
     *kept = Some(summary.clone());
 
     for s in &summary.segments {

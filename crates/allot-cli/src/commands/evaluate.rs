@@ -20,7 +20,8 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
     let p = &loaded.built.problem;
     let refused = loaded.all_refused();
     // Current owners count where they may hold the account; elsewhere the account is uncovered.
-    let f = figures(p, &p.current_owners());
+    let today = p.current_owners();
+    let f = figures(p, &today);
     let map = p
         .accounts
         .iter()
@@ -41,6 +42,11 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
         red,
         input.plan.as_ref(),
     );
+    let run = crate::report::html::Run {
+        account_rep: &today,
+        codes: None,
+        before: None,
+    };
     write_reports(
         &input.out,
         p,
@@ -48,7 +54,7 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
         &summary,
         &loaded.warnings,
         &refused,
-        None,
+        &run,
     )?;
     for s in &summary.segments {
         eprintln!(

@@ -8,6 +8,7 @@ pub mod crm;
 pub mod csv_out;
 pub mod economics;
 pub mod flags;
+pub mod html;
 pub mod markdown;
 pub mod summary;
 
@@ -75,7 +76,8 @@ fn remove_leftovers(dir: &Path, name: &str) {
     }
 }
 
-/// Writes territories.csv, rejects.csv (or removes a stale one), report.md and summary.json.
+/// Writes territories.csv, rejects.csv (or removes a stale one), report.md, report.html
+/// and summary.json.
 pub fn write_reports(
     out: &Path,
     p: &allot_model::Problem,
@@ -83,8 +85,9 @@ pub fn write_reports(
     summary: &summary::Summary,
     warnings: &[allot_model::Issue],
     refused: &[allot_model::Issue],
-    before: Option<&allot_model::Figures>,
+    run: &html::Run,
 ) -> anyhow::Result<()> {
+    let before = run.before;
     write_atomic(out, "territories.csv", &csv_out::territories(p, f)?)?;
     if refused.is_empty() {
         remove_stale(out, "rejects.csv");
@@ -95,6 +98,11 @@ pub fn write_reports(
         out,
         "report.md",
         markdown::render(p, f, summary, warnings, before).as_bytes(),
+    )?;
+    write_atomic(
+        out,
+        "report.html",
+        html::render(p, f, summary, run)?.as_bytes(),
     )?;
     if p.tier_changes.is_empty() {
         remove_stale(out, "tier_changes.csv");

@@ -60,6 +60,20 @@ pub struct InputArgs {
     /// today join, FTE and segment changes are listed in the report.
     #[arg(long = "previous-reps", value_name = "FILE")]
     pub previous_reps: Option<PathBuf>,
+    /// Planner decisions (account_id, decision = accept | reject | pin, rep_id for a pin,
+    /// note): rejected moves keep today's owner, accepted ones keep the proposed rep, pins
+    /// go where they say; everything else is re-optimised.
+    #[arg(long, value_name = "FILE")]
+    pub decisions: Option<PathBuf>,
+    /// A previous run's assignments.csv (the proposal the decisions are about): `accept`
+    /// keeps its rep, and the run lists what else changed against it.
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
+    /// Re-plan only part of the organisation: `region=West`, `segment=growth`, `rep=R1,R2`,
+    /// `manager=M7`, `district=…` or `sales_region=…` (several values comma-separated).
+    /// Everything outside keeps its previous rep (`--previous`, else owner_id).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub scope: Option<String>,
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,

@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod commands;
+pub mod decisions;
 pub mod diagnosis;
 pub mod failure;
 pub mod load;

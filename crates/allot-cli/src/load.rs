@@ -38,6 +38,8 @@ pub struct Loaded {
     pub pairs: Option<Vec<allot_model::io::PairRow>>,
     /// Roster changes: leavers, joiners, reps on leave or ramping, FTE and segment changes.
     pub roster: RosterChanges,
+    /// The planner's decisions and the previous proposal (`--decisions`, `--previous`).
+    pub review: crate::decisions::Review,
 }
 
 impl Loaded {
@@ -217,19 +219,28 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
         accounts: ids_of(&files.accounts),
         reps: ids_of(&files.reps),
     };
-    let mut built = Problem::build_after_reading(
+    let (review, review_files) =
+        crate::decisions::read(input, &accounts.rows, &mut reps.rows, &plan)?;
+    inputs.extend(review_files);
+    let mut built = Problem::build_pinned(
         accounts.rows,
         reps.rows,
         pairs_name.as_deref().zip(pair_rows.clone()),
         plan,
         &files,
         &refused_ids,
+        review.pins(),
     )
     .map_err(|mut e| {
         let mut all = refused.clone();
         all.append(&mut e);
         Failure::issues(&all)
     })?;
+    if let Some(prev) = &review.previous {
+        built
+            .problem
+            .set_proposal(&|id: &str| prev.rep_of.get(id).cloned());
+    }
     if strict && !refused.is_empty() {
         // Strict: every refused row fails the run; list the cross-row problems too.
         let mut all = refused.clone();
@@ -245,6 +256,7 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
         read_s: t.elapsed().as_secs_f64(),
         pairs: pair_rows,
         roster,
+        review,
     })
 }
 

@@ -230,6 +230,24 @@ const REP_FIELDS: &[Field] = &[
         salesforce: &[],
         required: false,
     },
+    Field {
+        name: "manager_id",
+        aliases: &["manager", "managerid"],
+        salesforce: &["ManagerId"],
+        required: false,
+    },
+    Field {
+        name: "district",
+        aliases: &[],
+        salesforce: &[],
+        required: false,
+    },
+    Field {
+        name: "sales_region",
+        aliases: &["rollup_region", "area"],
+        salesforce: &[],
+        required: false,
+    },
 ];
 
 const PAIR_FIELDS: &[Field] = &[
@@ -272,6 +290,142 @@ pub struct PairRow {
     pub workload: Option<f64>,
     /// Line of the row in its file.
     pub line: u64,
+}
+
+const DECISION_FIELDS: &[Field] = &[
+    Field {
+        name: "account_id",
+        aliases: &["id", "accountid"],
+        salesforce: &["Id", "Account ID", "AccountId"],
+        required: true,
+    },
+    Field {
+        name: "decision",
+        aliases: &["action", "verdict"],
+        salesforce: &[],
+        required: true,
+    },
+    Field {
+        name: "rep_id",
+        aliases: &["owner_id", "user_id", "userid", "pin_rep_id"],
+        salesforce: &["OwnerId"],
+        required: false,
+    },
+    Field {
+        name: "note",
+        aliases: &["notes", "comment", "comments"],
+        salesforce: &[],
+        required: false,
+    },
+];
+
+const PREVIOUS_FIELDS: &[Field] = &[
+    Field {
+        name: "account_id",
+        aliases: &["id", "accountid"],
+        salesforce: &["Id", "Account ID", "AccountId"],
+        required: true,
+    },
+    Field {
+        name: "rep_id",
+        aliases: &["owner_id", "user_id", "userid"],
+        salesforce: &["OwnerId"],
+        required: true,
+    },
+];
+
+/// One row of decisions.csv: a planner's ruling on one account.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecisionRow {
+    /// The account.
+    pub account_id: String,
+    /// What was decided.
+    pub decision: crate::decisions::Decision,
+    /// The rep of a `pin` (empty otherwise).
+    pub rep_id: String,
+    /// The planner's note, carried to the output.
+    pub note: String,
+    /// Line of the row in its file.
+    pub line: u64,
+}
+
+/// Reads decisions.csv (account_id, decision = accept | reject | pin, rep_id for a pin,
+/// note). A row that cannot be read is refused with its row and column.
+pub fn read_decisions(path: &Path, file: &str) -> Result<RowsRead<DecisionRow>, Vec<Issue>> {
+    let source = open_source(path, file).map_err(|e| vec![*e])?;
+    let plan = Plan::default();
+    parse_table(
+        source,
+        file,
+        &plan,
+        DECISION_FIELDS,
+        &BTreeMap::new(),
+        |ctx, line| {
+            let raw = ctx.text("decision");
+            let decision = crate::decisions::Decision::parse(raw);
+            if decision.is_none() {
+                ctx.fail(
+                    "decision",
+                    format!("{raw:?} is not a decision"),
+                    "write accept (keep the proposed move), reject (keep today's owner) or pin (with rep_id)",
+                );
+            }
+            let rep_id = ctx.text("rep_id").to_string();
+            if decision == Some(crate::decisions::Decision::Pin) && rep_id.is_empty() {
+                ctx.fail(
+                    "rep_id",
+                    "a pin needs the rep_id it pins the account to".into(),
+                    "give the rep_id, or make the decision accept or reject",
+                );
+            }
+            Some(DecisionRow {
+                account_id: ctx.text("account_id").to_string(),
+                decision: decision?,
+                rep_id,
+                note: ctx.text("note").to_string(),
+                line,
+            })
+        },
+    )
+}
+
+/// One row of a previous run's assignments.csv: the rep it proposed for an account.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreviousRow {
+    /// The account.
+    pub account_id: String,
+    /// The rep proposed.
+    pub rep_id: String,
+    /// Line of the row in its file.
+    pub line: u64,
+}
+
+/// Reads a previous run's assignments.csv (account_id, rep_id; other columns ignored).
+pub fn read_previous(path: &Path, file: &str) -> Result<RowsRead<PreviousRow>, Vec<Issue>> {
+    let source = open_source(path, file).map_err(|e| vec![*e])?;
+    let plan = Plan::default();
+    parse_table(
+        source,
+        file,
+        &plan,
+        PREVIOUS_FIELDS,
+        &BTreeMap::new(),
+        |ctx, line| {
+            if ctx.text("rep_id").is_empty() {
+                ctx.fail(
+                    "rep_id",
+                    "rep_id is empty".into(),
+                    "give the rep the previous run proposed, or delete the row",
+                );
+                return None;
+            }
+            Some(PreviousRow {
+                account_id: ctx.text("account_id").to_string(),
+                rep_id: ctx.text("rep_id").to_string(),
+                line,
+            })
+        },
+    )
 }
 
 /// Reads pairs.csv.
@@ -1216,6 +1370,10 @@ pub fn read_reps_from(
                 regions: ctx.list("regions"),
                 industries: ctx.list("industries"),
                 status,
+                manager_id: ctx.text("manager_id").to_string(),
+                district: ctx.text("district").to_string(),
+                sales_region: ctx.text("sales_region").to_string(),
+                frozen: false,
                 line,
             })
         },

@@ -17,6 +17,7 @@
 pub mod assignment;
 pub mod check;
 pub mod constraint;
+pub mod decisions;
 pub mod economics;
 pub mod figures;
 pub mod flags;

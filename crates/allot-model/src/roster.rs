@@ -158,6 +158,10 @@ mod tests {
             regions: Vec::new(),
             industries: Vec::new(),
             status,
+            manager_id: String::new(),
+            district: String::new(),
+            sales_region: String::new(),
+            frozen: false,
             attainment: None,
             line: 2,
         }

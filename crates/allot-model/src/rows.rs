@@ -153,11 +153,26 @@ pub struct Rep {
     pub industries: Vec<String>,
     /// Active, leaving, on leave, new or ramping.
     pub status: RepStatus,
+    /// The rep's manager (reps.csv `manager_id`; empty when not given): reports roll up by it.
+    pub manager_id: String,
+    /// The rep's district (`district`; empty when not given).
+    pub district: String,
+    /// The rep's sales region for roll-ups (`sales_region`; `region` restricts eligibility).
+    pub sales_region: String,
+    /// Outside the run's `--scope`: keeps its book exactly, takes no account, and its book
+    /// is its target (not held to the band). Set by the command line, never read from a file.
+    pub frozen: bool,
     /// Line of the row in its file (the header is line 1).
     pub line: u64,
 }
 
 impl Rep {
+    /// Whether the rep may take accounts it does not hold: its status allows (not on
+    /// leave, not leaving) and it is inside the run's scope.
+    pub fn takes_new(&self) -> bool {
+        self.status.takes_new() && !self.frozen
+    }
+
     /// Both home coordinates, when the rep has them.
     pub fn coords(&self) -> Option<(f64, f64)> {
         Some((self.lat?, self.lon?))

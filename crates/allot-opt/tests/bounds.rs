@@ -61,6 +61,10 @@ fn instance(seed: u64, n: usize, reps: usize, objective: Objective, band: f64) -
                 regions: Vec::new(),
                 industries: Vec::new(),
                 status: RepStatus::Active,
+                manager_id: String::new(),
+                district: String::new(),
+                sales_region: String::new(),
+                frozen: false,
                 line: i as u64 + 2,
             }
         })

@@ -151,6 +151,10 @@ fn rep(i: usize) -> Rep {
         regions: Vec::new(),
         industries: Vec::new(),
         status: RepStatus::Active,
+        manager_id: String::new(),
+        district: String::new(),
+        sales_region: String::new(),
+        frozen: false,
         line: i as u64 + 2,
     }
 }

@@ -106,7 +106,9 @@ pub fn solve_and_write_keeping(
         .filter_map(|(a, r)| r.map(|r| (a.id.clone(), p.reps[r.index()].id.clone())))
         .collect();
     let violations = check_with_pairs(&p.accounts, &p.reps, &p.plan, &map, loaded.pairs.as_deref());
+    let broken = crate::decisions::broken(p, &account_rep, &loaded.review);
     let feasible = violations.is_empty()
+        && broken.is_empty()
         && outcome.status != Status::Infeasible
         && outcome.status != Status::TimeLimit;
 
@@ -134,11 +136,13 @@ pub fn solve_and_write_keeping(
     summary.work = Some(outcome.work);
     summary.work_limit = outcome.work_limit;
     summary.segments = segments(&f, Some(&outcome));
+    summary.decisions = crate::decisions::counts(p, &account_rep, &loaded.review);
     summary.timings.solve_s = solve_s;
     let before = figures(p, &p.current_owners());
     let out = &input.out;
     // The reason codes once, for assignments.csv, territories.geojson and report.html.
-    let codes = allot_model::reason_codes(p, &account_rep, &before);
+    let mut codes = allot_model::reason_codes(p, &account_rep, &before);
+    crate::decisions::mark_codes(p, &loaded.review, &mut codes);
     if feasible {
         write_atomic(
             out,
@@ -146,9 +150,11 @@ pub fn solve_and_write_keeping(
             &csv_out::assignments(p, &account_rep, &codes)?,
         )?;
         crate::report::crm::write(out, p, &account_rep, &codes)?;
+        crate::decisions::write(out, p, &account_rep, &codes, &loaded.review)?;
     } else {
         remove_stale(out, "assignments.csv");
         crate::report::crm::remove(out);
+        crate::decisions::remove(out);
     }
     summary.timings.write_s = t.elapsed().as_secs_f64();
     summary.timings.peak_rss_mb = crate::report::summary::peak_rss_mb();
@@ -180,6 +186,19 @@ pub fn solve_and_write_keeping(
         solve_s,
         out.display()
     );
+    if let Some(c) = summary.decisions.as_ref().filter(|_| feasible) {
+        eprintln!("{}", crate::decisions::line(c));
+    }
+    if !broken.is_empty() && !interrupted {
+        return Err(Failure {
+            code: 4,
+            message: format!(
+                "internal error: the search did not keep {} decision(s): {}",
+                broken.len(),
+                broken.join("; ")
+            ),
+        });
+    }
     if interrupted {
         if feasible {
             eprintln!(
@@ -213,6 +232,10 @@ pub fn solve_and_write_keeping(
         }),
         _ => {
             let mut message = infeasibility_message(p, &outcome, &violations);
+            if let Some(why) = crate::decisions::suspects(p, &f, &loaded.review) {
+                message.push_str("\n");
+                message.push_str(&why);
+            }
             if budget_binds(p, &outcome, &violations)
                 && let Some(line) = band_cost(p)
             {

@@ -67,6 +67,9 @@ fn run_one(args: &CompareArgs, plan_path: &Path, folder: &str) -> Scenario {
         plan: Some(plan_path.to_path_buf()),
         pairs: args.pairs.clone(),
         previous_reps: args.previous_reps.clone(),
+        decisions: None,
+        previous: None,
+        scope: None,
         out,
     };
     let applied = Some(plan.clone());

@@ -24,6 +24,9 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, Failure> {
         plan: Some(input_dir.join("plan.toml")),
         pairs: None,
         previous_reps: None,
+        decisions: None,
+        previous: None,
+        scope: None,
         out: args.out.clone(),
     };
     eprintln!("== capacity plan ==");

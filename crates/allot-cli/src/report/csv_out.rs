@@ -55,7 +55,8 @@ pub fn reasons(
             ReasonCode::Capacity => format!("moved: {prev}'s book breaks a cap"),
             ReasonCode::NewRep => format!("moved to {to}'s new territory"),
             ReasonCode::Balance => "moved for balance".to_string(),
-            ReasonCode::Decision => "moved by a planner's decision".to_string(),
+            ReasonCode::Decision if to != prev => format!("moved to {to} by a planner's decision"),
+            ReasonCode::Decision => "kept by a planner's decision".to_string(),
         };
         let members = p.units.members(u);
         if members.len() > 1 {

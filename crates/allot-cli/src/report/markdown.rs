@@ -126,6 +126,32 @@ pub fn render(
         );
     }
     o.push_str(&super::changes::markdown(p, &s.roster, f));
+    if let Some(c) = &s.decisions {
+        let _ = writeln!(o, "\n## Decisions and scope\n");
+        if let Some(sc) = &c.scope {
+            let _ = writeln!(
+                o,
+                "- Scope `{}`: {} accounts and {} reps re-planned; {} accounts and {} reps kept exactly as they were ({} accounts outside had no rep to keep and were placed). The figures above cover the whole organisation.",
+                cell(&sc.scope),
+                sc.accounts_in_scope,
+                sc.reps_in_scope,
+                sc.accounts_kept,
+                sc.reps_kept,
+                sc.accounts_without_previous_rep
+            );
+        }
+        let _ = writeln!(
+            o,
+            "- Honoured: {} accept, {} reject, {} pin (decisions_applied.csv lists each)",
+            c.accept, c.reject, c.pin
+        );
+        if let (Some(all), Some(other)) = (c.changed_vs_previous, c.changed_without_decision) {
+            let _ = writeln!(
+                o,
+                "- Against the proposal (--previous): {all} account(s) now have another rep, {other} of them without a decision of their own — what else changed because of the decisions (changes_vs_previous.csv)"
+            );
+        }
+    }
     let _ = writeln!(o, "\n## Red flags\n");
     if s.red_flags.is_empty() {
         let _ = writeln!(o, "None.");

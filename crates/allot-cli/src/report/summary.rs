@@ -131,6 +131,9 @@ pub struct Summary {
     pub roster: allot_model::roster::RosterChanges,
     /// Accounts whose tier changes (tier_changes.csv lists each).
     pub tier_changes: super::changes::TierCounts,
+    /// Planner decisions honoured and changes against the proposal (`--decisions`,
+    /// `--previous`; null without them).
+    pub decisions: Option<crate::decisions::DecisionCounts>,
     /// Input files with hashes.
     pub inputs: Vec<InputFile>,
     /// The plan as applied (defaults and overrides filled in).
@@ -176,6 +179,7 @@ impl Summary {
             red_flags,
             roster: loaded.roster.clone(),
             tier_changes: super::changes::tier_counts(p),
+            decisions: None,
             inputs: loaded.inputs_with_plan(plan_path),
             plan: p.plan.clone(),
             timings: Timings {

@@ -202,11 +202,11 @@ pub(super) fn band(f: &Facts<'_>, m: Metric, band: f64, out: &mut Vec<Violation>
         e[1] += a.workload;
         e[2] += 1.0;
     }
-    let balanced = |r: &&Rep| takes_accounts(r) && r.status.takes_new();
+    let balanced = |r: &&Rep| takes_accounts(r) && r.takes_new();
     for r in f
         .reps
         .iter()
-        .filter(|r| takes_accounts(r) && !r.status.takes_new())
+        .filter(|r| takes_accounts(r) && !r.takes_new())
     {
         let seg = segment_key(&r.segment);
         if let (Some(t), Some(l)) = (seg_total.get_mut(seg.as_str()), f.load.get(r.id.as_str())) {

@@ -10,6 +10,7 @@
 
 mod eligibility;
 mod families;
+mod pins;
 pub mod price;
 mod rows;
 
@@ -145,6 +146,9 @@ pub struct Problem {
     /// Accounts whose tier a trigger or the rules changed, or the hysteresis kept, in
     /// account order.
     pub tier_changes: Vec<(AccountIdx, crate::tiers::TierChange)>,
+    /// Per unit: the rep a previous proposal gave it (`--previous`), when all its accounts
+    /// had that rep and it may go there; empty without a proposal. Ties break toward it.
+    pub unit_proposal: Vec<Option<RepIdx>>,
 }
 
 /// A problem together with what the checks refused and warned about.
@@ -202,6 +206,21 @@ impl Problem {
         files: &FileNames,
         refused_ids: &RefusedIds,
     ) -> Result<Built, Vec<Issue>> {
+        Problem::build_pinned(accounts, reps, pairs, plan, files, refused_ids, &[])
+    }
+
+    /// As [`Problem::build_after_reading`], with accounts pinned to reps (planner
+    /// decisions, scope): each pin locks its account's family to its rep. A pin that cannot
+    /// hold is a fatal issue naming its file, row and column.
+    pub fn build_pinned(
+        accounts: Vec<Account>,
+        reps: Vec<Rep>,
+        pairs: Option<(&str, Vec<PairRow>)>,
+        plan: Plan,
+        files: &FileNames,
+        refused_ids: &RefusedIds,
+        pins: &[crate::decisions::Pin],
+    ) -> Result<Built, Vec<Issue>> {
         let mut d = rows::Draft::new(accounts, reps, &plan, files);
         d.unique_ids();
         d.segments();
@@ -210,6 +229,10 @@ impl Problem {
         let mut fam = families::families(&mut d);
         let pair_of = eligibility::read_pairs(&mut d, &pairs, refused_ids);
         let with_pairs = pairs.is_some();
+        let pin_problems = pins::apply(&d, &mut fam, pins, &pair_of, with_pairs);
+        if !pin_problems.is_empty() {
+            return Err(pin_problems);
+        }
         let classes = eligibility::classes(&mut d, &mut fam, &pair_of, with_pairs);
 
         let mut fatal = Vec::new();
@@ -301,6 +324,30 @@ impl Problem {
                 }
             }
         }
+    }
+
+    /// Breaks ties toward a previous proposal (`rep_of`: account_id → rep_id): a unit whose
+    /// accounts the proposal gave one rep it may still go to prefers that rep, by less than
+    /// half a move over a whole segment ([`price::OFF_PROPOSAL`]).
+    pub fn set_proposal(&mut self, rep_of: &dyn Fn(&str) -> Option<String>) {
+        let by_id: HashMap<&str, RepIdx> = self
+            .reps
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), RepIdx::from_usize(i)))
+            .collect();
+        let mut proposal = Vec::with_capacity(self.units.len());
+        for u in 0..self.units.len() {
+            let u = UnitIdx::from_usize(u);
+            let mut reps = self.units.members(u).iter().map(|a| {
+                rep_of(&self.accounts[a.index()].id).and_then(|id| by_id.get(id.as_str()).copied())
+            });
+            let first = reps.next().flatten();
+            let same = first.is_some() && reps.all(|r| r == first);
+            proposal.push(first.filter(|&r| same && self.allowed(u, r)));
+        }
+        self.unit_proposal = proposal;
+        self.set_objective_terms();
     }
 
     /// Compiles the plan's objective into balance weights and per-segment cost coefficients.
@@ -499,14 +546,14 @@ impl Accepted {
         // share the rest.
         let mut rep_target = vec![[0.0; 3]; kept_reps.len()];
         for (u, lock) in units.locked_to.iter().enumerate() {
-            if let Some(r) = lock.filter(|r| !kept_reps[r.index()].status.takes_new()) {
+            if let Some(r) = lock.filter(|r| !kept_reps[r.index()].takes_new()) {
                 for k in 0..3 {
                     rep_target[r.index()][k] += units.load[u][k];
                 }
             }
         }
         for s in &segments {
-            let takes = |r: &&RepIdx| kept_reps[r.index()].status.takes_new();
+            let takes = |r: &&RepIdx| kept_reps[r.index()].takes_new();
             let fte: f64 = s
                 .reps
                 .iter()
@@ -564,6 +611,7 @@ impl Accepted {
                 .into_iter()
                 .filter_map(|(i, c)| Some((new_acc[i]?, c)))
                 .collect(),
+            unit_proposal: Vec::new(),
         };
         problem.set_objective_terms();
         problem

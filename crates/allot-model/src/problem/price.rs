@@ -34,7 +34,15 @@ pub struct CostTerms {
     pub pair: f64,
     /// Per rep: cost of one km on top of the segment's (new reps under `rebalance`).
     pub rep_km: Vec<f64>,
+    /// Per segment: cost of a unit away from the rep a previous proposal gave it
+    /// (`--previous`): all of them together cost less than half a move, so it only breaks
+    /// ties toward the proposal (see [`OFF_PROPOSAL`]).
+    pub off_proposal: Vec<f64>,
 }
+
+/// What leaving the previous proposal costs at most over a whole segment, in moves (or,
+/// without a disruption term, in objective units × 1e-6): a tie-break, never a move.
+pub const OFF_PROPOSAL: f64 = 0.5;
 
 /// Under `rebalance`, what a new rep's km cost at most adds up to over a segment whose every
 /// account sat at the antipode (20,038 km): less than one move, so it only breaks ties.
@@ -128,6 +136,22 @@ impl CostTerms {
                 _ => 0.0,
             })
             .collect();
+        let off_proposal = if p.unit_proposal.is_empty() {
+            Vec::new()
+        } else {
+            (0..ns)
+                .map(|s| {
+                    // One average owned account moved, in objective units.
+                    let one_move = if by_potential {
+                        moved[s] * owned_pot[s] / owned[s].max(1.0)
+                    } else {
+                        moved[s]
+                    };
+                    let base = if one_move > 0.0 { one_move } else { 1e-6 };
+                    OFF_PROPOSAL * base / (p.segments[s].units.len().max(1) as f64)
+                })
+                .collect()
+        };
         (
             CostTerms {
                 moved,
@@ -135,6 +159,7 @@ impl CostTerms {
                 km,
                 pair,
                 rep_km,
+                off_proposal,
             },
             balance,
         )
@@ -223,6 +248,11 @@ impl Problem {
             moved_accounts as f64
         };
         cost += t.moved[s] * moved;
+        if let Some(Some(pr)) = self.unit_proposal.get(u.index())
+            && *pr != r
+        {
+            cost += t.off_proposal.get(s).copied().unwrap_or(0.0);
+        }
         let per_km = t.km[s] + t.rep_km.get(r.index()).copied().unwrap_or(0.0);
         if per_km != 0.0 {
             cost += per_km * self.km(u, r);

@@ -128,7 +128,7 @@ impl<'a> Draft<'a> {
 
     /// Whether rep `i` may take accounts it does not hold (holds a book, not on leave).
     pub fn takes_new(&self, i: usize) -> bool {
-        self.active_owner(i) && self.reps[i].status.takes_new()
+        self.active_owner(i) && self.reps[i].takes_new()
     }
 
     /// Refuses repeated rep and account ids (the first row counts).

@@ -74,9 +74,33 @@ pub struct InputArgs {
     /// Everything outside keeps its previous rep (`--previous`, else owner_id).
     #[arg(long, value_name = "KEY=VALUE")]
     pub scope: Option<String>,
+    /// The date the new territories take effect (2027-02-01): writes transition.csv, where
+    /// an account with an open opportunity (columns open_opportunity, close_date) moves at
+    /// the first boundary after its deal closes, the rest on this date.
+    #[arg(long, value_name = "DATE", value_parser = parse_effective)]
+    pub effective: Option<chrono::NaiveDate>,
+    /// The boundaries deferred moves wait for: the first day of a month or of a quarter.
+    #[arg(long, value_enum, default_value = "month")]
+    pub boundary: Boundary,
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
+}
+
+/// Boundaries of the transition plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Boundary {
+    /// The first day of a month.
+    #[default]
+    Month,
+    /// The first day of a quarter (January, April, July, October).
+    Quarter,
+}
+
+/// Reads `--effective` as the accounts file's dates are read.
+fn parse_effective(s: &str) -> Result<chrono::NaiveDate, String> {
+    allot_model::io::parse_date(s)
+        .ok_or_else(|| format!("{s:?} is not a date: write it as 2027-02-01"))
 }
 
 /// Solver settings that override the plan.

@@ -143,6 +143,22 @@ const ACCOUNT_FIELDS: &[Field] = &[
         salesforce: &[],
         required: false,
     },
+    Field {
+        name: "open_opportunity",
+        aliases: &[
+            "has_open_opportunity",
+            "open_opportunities",
+            "open_pipeline",
+        ],
+        salesforce: &[],
+        required: false,
+    },
+    Field {
+        name: "close_date",
+        aliases: &["expected_close_date", "opportunity_close_date"],
+        salesforce: &["CloseDate"],
+        required: false,
+    },
 ];
 
 const REP_FIELDS: &[Field] = &[
@@ -478,6 +494,45 @@ pub fn read_pairs_from(
     )
 }
 
+/// Reads a date as CRMs and spreadsheets write it: ISO `YYYY-MM-DD` (with an optional time
+/// after `T` or a space), US `M/D/YYYY` (`D/M/YYYY` when the first number is above 12) or
+/// European `D.M.YYYY`.
+pub fn parse_date(raw: &str) -> Option<chrono::NaiveDate> {
+    use chrono::NaiveDate;
+    let s = raw.trim();
+    let day = s.split(['T', ' ']).next().unwrap_or(s);
+    let nums = |sep: char| -> Option<(u32, u32, i32)> {
+        let mut it = day.split(sep);
+        let a = it.next()?.trim().parse().ok()?;
+        let b = it.next()?.trim().parse().ok()?;
+        let c = it.next()?.trim().parse().ok()?;
+        it.next().is_none().then_some((a, b, c))
+    };
+    if day.len() >= 8 && day.as_bytes().get(4) == Some(&b'-') {
+        let mut it = day.split('-');
+        let y = it.next()?.parse().ok()?;
+        let m = it.next()?.parse().ok()?;
+        let d = it.next()?.parse().ok()?;
+        return if it.next().is_none() {
+            NaiveDate::from_ymd_opt(y, m, d)
+        } else {
+            None
+        };
+    }
+    if let Some((a, b, y)) = nums('/') {
+        let (m, d) = if a > 12 { (b, a) } else { (a, b) };
+        return (y >= 1000)
+            .then(|| NaiveDate::from_ymd_opt(y, m, d))
+            .flatten();
+    }
+    if let Some((d, m, y)) = nums('.') {
+        return (y >= 1000)
+            .then(|| NaiveDate::from_ymd_opt(y, m, d))
+            .flatten();
+    }
+    None
+}
+
 /// Header comparison key: lower case, letters and digits only ("Account ID" = "account_id").
 fn header_key(h: &str) -> String {
     h.chars()
@@ -720,6 +775,47 @@ impl<'a> RowCtx<'a> {
                 false
             }
         }
+    }
+
+    /// A yes/no cell that may also hold an amount (an open pipeline value: > 0 is yes);
+    /// `None` when empty.
+    fn flag_or_amount(&mut self, field: &str) -> Option<bool> {
+        let raw = self.text(field);
+        if raw.is_empty() {
+            return None;
+        }
+        if let Some(b) = parse_bool(raw) {
+            return Some(b);
+        }
+        match parse_number(raw) {
+            Some(v) if v.is_finite() && v >= 0.0 => Some(v > 0.0),
+            _ => {
+                self.fail(
+                    field,
+                    format!("{raw:?} is neither yes/no nor an amount"),
+                    "write true or false (1/0, yes/no), the open amount, or leave the cell empty",
+                );
+                None
+            }
+        }
+    }
+
+    /// A date cell: ISO `2027-03-14` (a time after it is ignored, as CRMs export), US
+    /// `3/14/2027` or European `14.03.2027`; `None` when empty.
+    fn date(&mut self, field: &str) -> Option<chrono::NaiveDate> {
+        let raw = self.text(field);
+        if raw.is_empty() {
+            return None;
+        }
+        let d = parse_date(raw);
+        if d.is_none() {
+            self.fail(
+                field,
+                format!("{raw:?} is not a date"),
+                "write the date as 2027-03-14 (or 3/14/2027, 14.03.2027), or leave the cell empty",
+            );
+        }
+        d
     }
 
     fn list(&self, field: &str) -> Vec<String> {
@@ -1233,6 +1329,8 @@ pub fn read_accounts_from(
                 engaged_stakeholders: ctx.number("engaged_stakeholders"),
                 months_inactive: ctx.number("months_inactive"),
                 health_score: ctx.signed_number("health_score"),
+                open_opportunity: ctx.flag_or_amount("open_opportunity"),
+                close_date: ctx.date("close_date"),
             };
             Some(Account {
                 id: ctx.text("account_id").to_string(),

@@ -41,7 +41,8 @@ pub struct Account {
     pub line: u64,
 }
 
-/// Optional account fields that tier triggers read (`None` = empty cell or no column).
+/// Optional account fields that tier triggers and the transition plan read (`None` = empty
+/// cell or no column).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Signals {
     /// Annual recurring revenue today.
@@ -52,6 +53,11 @@ pub struct Signals {
     pub months_inactive: Option<f64>,
     /// Customer health score (negative = at risk).
     pub health_score: Option<f64>,
+    /// Whether an opportunity is open (`open_opportunity`: true/false, or an amount > 0);
+    /// the transition plan holds such an account until the deal closes.
+    pub open_opportunity: Option<bool>,
+    /// The open opportunity's expected close date (`close_date`).
+    pub close_date: Option<chrono::NaiveDate>,
 }
 
 impl Account {

@@ -151,10 +151,18 @@ pub fn solve_and_write_keeping(
         )?;
         crate::report::crm::write(out, p, &account_rep, &codes)?;
         crate::decisions::write(out, p, &account_rep, &codes, &loaded.review)?;
+        summary.transition = crate::report::transition::write(
+            out,
+            p,
+            &account_rep,
+            input.effective,
+            input.boundary,
+        )?;
     } else {
         remove_stale(out, "assignments.csv");
         crate::report::crm::remove(out);
         crate::decisions::remove(out);
+        remove_stale(out, "transition.csv");
     }
     summary.timings.write_s = t.elapsed().as_secs_f64();
     summary.timings.peak_rss_mb = crate::report::summary::peak_rss_mb();
@@ -186,6 +194,12 @@ pub fn solve_and_write_keeping(
         solve_s,
         out.display()
     );
+    if let Some(t) = &summary.transition {
+        eprintln!(
+            "transition: {} change(s) from {}, {} held by open opportunities (last on {}); see transition.csv",
+            t.changes, t.effective_date, t.deferred, t.last_date
+        );
+    }
     if let Some(c) = summary.decisions.as_ref().filter(|_| feasible) {
         eprintln!("{}", crate::decisions::line(c));
     }

@@ -70,6 +70,8 @@ fn run_one(args: &CompareArgs, plan_path: &Path, folder: &str) -> Scenario {
         decisions: None,
         previous: None,
         scope: None,
+        effective: None,
+        boundary: crate::args::Boundary::Month,
         out,
     };
     let applied = Some(plan.clone());

@@ -27,6 +27,8 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, Failure> {
         decisions: None,
         previous: None,
         scope: None,
+        effective: None,
+        boundary: crate::args::Boundary::Month,
         out: args.out.clone(),
     };
     eprintln!("== capacity plan ==");

@@ -126,6 +126,13 @@ pub fn render(
         );
     }
     o.push_str(&super::changes::markdown(p, &s.roster, f));
+    if let Some(t) = &s.transition {
+        let _ = writeln!(
+            o,
+            "\n## Transition\n\n- {} change(s) of owner take effect from {}; {} held by an open opportunity until a later boundary (the last on {}); transition.csv lists each with its date",
+            t.changes, t.effective_date, t.deferred, t.last_date
+        );
+    }
     if let Some(c) = &s.decisions {
         let _ = writeln!(o, "\n## Decisions and scope\n");
         if let Some(sc) = &c.scope {

@@ -11,6 +11,7 @@ pub mod flags;
 pub mod html;
 pub mod markdown;
 pub mod summary;
+pub mod transition;
 
 use std::io::Write;
 use std::path::Path;

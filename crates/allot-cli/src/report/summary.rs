@@ -134,6 +134,8 @@ pub struct Summary {
     /// Planner decisions honoured and changes against the proposal (`--decisions`,
     /// `--previous`; null without them).
     pub decisions: Option<crate::decisions::DecisionCounts>,
+    /// When the changes take effect (`--effective`; transition.csv lists each).
+    pub transition: Option<super::transition::TransitionCounts>,
     /// Input files with hashes.
     pub inputs: Vec<InputFile>,
     /// The plan as applied (defaults and overrides filled in).
@@ -180,6 +182,7 @@ impl Summary {
             roster: loaded.roster.clone(),
             tier_changes: super::changes::tier_counts(p),
             decisions: None,
+            transition: None,
             inputs: loaded.inputs_with_plan(plan_path),
             plan: p.plan.clone(),
             timings: Timings {

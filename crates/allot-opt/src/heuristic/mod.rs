@@ -73,7 +73,11 @@ pub fn solve_segment(
                 } else {
                     !c.should_stop()
                 };
-            begin.then(|| (c.metered(|| one_start(m, &c, s, rounds)), c))
+            begin.then(|| {
+                let r = c.metered(|| one_start(m, &c, s, rounds));
+                c.report(r.objective, r.violation);
+                (r, c)
+            })
         })
         .collect();
     let mut best: Option<HeuristicResult> = None;
@@ -264,6 +268,7 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
             now.better_than(&best_score)
         };
         if improved {
+            ctx.report(st.objective(), st.violation());
             best_violation = st.violation();
             best_score = now;
             best_reps.clone_from(&st.rep_of);

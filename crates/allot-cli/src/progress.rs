@@ -112,10 +112,15 @@ pub fn finished_text(name: &str, ev: &ProgressEvent) -> String {
     } else {
         String::new()
     };
+    // Work is counted only under a work limit.
+    let work = if *work > 0 {
+        format!(", {} work units", thousands(*work))
+    } else {
+        String::new()
+    };
     format!(
-        "segment {name}: {how}, objective {objective:.6}, bound {bound:.6}, gap {:.2} %{broken}, {} work units, {seconds:.2} s",
+        "segment {name}: {how}, objective {objective:.6}, bound {bound:.6}, gap {:.2} %{broken}{work}, {seconds:.2} s",
         gap_pct(*objective, *bound),
-        thousands(*work)
     )
 }
 
@@ -428,6 +433,14 @@ mod tests {
         assert_eq!(
             finished_text("x", &ProgressEvent::Started { segment: 0 }),
             ""
+        );
+        let mut unlimited = e.clone();
+        if let ProgressEvent::Finished { work, .. } = &mut unlimited {
+            *work = 0;
+        }
+        assert_eq!(
+            finished_text("enterprise", &unlimited),
+            "segment enterprise: feasible, objective 2.000000, bound 1.500000, gap 25.00 %, 0.46 s"
         );
         assert_eq!(
             finished_bar_text(&e),

@@ -143,6 +143,7 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
     // A start without rounds only hands a first solution to the search that follows.
     let passes = if rounds == 0 { LIGHT_PASSES } else { 50 };
     local_search(&mut st, &mut rng, passes, &stop);
+    ctx.report(st.objective(), st.violation());
     if m.kind == SegKind::Gap {
         // Generalized assignment: the tabu search does the work, then a last local pass.
         let per_iter = tabu::iteration_work(m);

@@ -15,30 +15,87 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Only errors on stderr (the error line of a failed run is still printed; exit codes
+    /// are unchanged).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// How stderr is written: auto (a progress display on a terminal, plain lines
+    /// otherwise), plain, or json (one JSON object a line, for a planning server).
+    #[arg(
+        long = "log-format",
+        value_name = "FORMAT",
+        global = true,
+        default_value = "auto"
+    )]
+    pub log_format: crate::term::LogFormat,
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the whole pipeline on the bundled demo data (plan, balance, reports).
+    #[command(after_help = "Examples:
+  allot demo --out out/demo
+  allot demo --out out/demo-seed-7 --seed 7 --threads 1
+  allot demo --out out/demo-json --log-format json")]
     Demo(DemoArgs),
     /// Balance territories: assign every account to a rep (the main job).
+    #[command(after_help = "Examples:
+  allot balance --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/plan.toml --out out/balance
+  allot balance --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/plan.toml --out out/balance-fast --work-limit 20000000 --quiet
+  allot balance --accounts data/demo/accounts.csv --reps data/demo/reps.csv --out out/balance-default-plan --time-limit 3")]
     Balance(SolveArgs),
     /// Rebalance after a roster change: stay inside the bands with the fewest moves.
+    #[command(after_help = "Examples:
+  allot rebalance --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/scenarios/fewest_moves.toml --out out/rebalance --work-limit 20000000
+  allot rebalance --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/plan.toml --out out/rebalance-seed-2 --seed 2 --log-format plain")]
     Rebalance(SolveArgs),
     /// Coverage and capacity plan: FTE and headcount each segment needs vs the roster.
+    #[command(after_help = "Examples:
+  allot plan --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/plan.toml --out out/plan
+  allot plan --accounts data/demo/accounts.csv --reps data/demo/reps.csv --out out/plan-defaults")]
     Plan(InputArgs),
     /// Score the current owners with the same figures, and list red flags.
+    #[command(after_help = "Examples:
+  allot evaluate --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/plan.toml --out out/today
+  allot evaluate --accounts data/demo/accounts.csv --reps data/demo/reps.csv --out out/today-defaults --log-format json")]
     Evaluate(InputArgs),
     /// Scenarios side by side: balance the same data under each plan, compare the results.
+    #[command(after_help = "Examples:
+  allot compare data/demo/scenarios/baseline.toml data/demo/scenarios/fewest_moves.toml --accounts data/demo/accounts.csv --reps data/demo/reps.csv --out out/compare --work-limit 20000000
+  allot compare data/demo/plan.toml data/demo/scenarios/fewest_moves.toml --accounts data/demo/accounts.csv --reps data/demo/reps.csv --out out/compare-3s --time-limit 3")]
     Compare(CompareArgs),
     /// Write a synthetic instance (accounts.csv, reps.csv, plan.toml).
+    #[command(after_help = "Examples:
+  allot generate --n-accounts 5000 --out out/book
+  allot generate --n-accounts 20000 --rep-mix ratio --geography metro --shared-office digital-led --out out/metro
+  allot generate --n-accounts 5000 --skew 8 --leavers 1 --joiners 1 --out out/leave-and-join")]
     Generate(GenerateArgs),
     /// Write a commented plan.toml with every default.
+    #[command(after_help = "Examples:
+  allot init --out plan.toml
+  allot init --out plan.toml --force")]
     Init(InitArgs),
     /// Benchmarks printing a table: `gap` = the public generalized-assignment instances
     /// against best-known values and against plain HiGHS given more time.
+    #[command(after_help = "Examples:
+  allot bench readme
+  allot bench gap --files gap1 --time-limit 1 --peer-factor 0
+  allot bench plan --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/plan.toml --time-limit 2 --peer-factor 0")]
     Bench(BenchArgs),
+    /// Print a shell completion script to stdout (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = "Examples:
+  allot completions bash > ~/.local/share/bash-completion/completions/allot
+  allot completions zsh > ~/.zfunc/_allot
+  allot completions fish > ~/.config/fish/completions/allot.fish")]
+    Completions(CompletionsArgs),
+}
+
+/// Arguments of `completions`.
+#[derive(Debug, Args, Clone)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, powershell or elvish.
+    pub shell: clap_complete::Shell,
 }
 
 /// Input files and output folder shared by the commands that read data.
@@ -147,11 +204,6 @@ pub struct DemoArgs {
 
 /// Arguments of `generate`.
 #[derive(Debug, Args, Clone)]
-#[command(after_help = "Examples:
-  allot generate --n-accounts 5000 --out out/book
-  allot generate --n-accounts 1000000 --rep-mix ratio --geography metro --shared-office digital-led --out out/1m
-  allot generate --n-accounts 5000 --owner-skew 8 --out out/skewed
-  allot generate --n-accounts 5000 --skew 8 --leavers 1 --joiners 1 --out out/leave-and-join")]
 pub struct GenerateArgs {
     /// Number of accounts.
     #[arg(long = "n-accounts", default_value_t = 5125)]
@@ -272,8 +324,6 @@ pub struct BenchArgs {
 
 /// Arguments of `compare`.
 #[derive(Debug, Args, Clone)]
-#[command(after_help = "Example:
-  allot compare plan.toml plan_wider_band.toml --accounts accounts.csv --reps reps.csv --out out/compare --work-limit 20000000")]
 pub struct CompareArgs {
     /// Plans to compare (TOML), at least two; each is run as `allot balance` would run it,
     /// into DIR/<plan file name without .toml>/.

@@ -8,8 +8,10 @@ pub mod decisions;
 pub mod diagnosis;
 pub mod failure;
 pub mod load;
+pub mod progress;
 pub mod report;
 pub mod signals;
+pub mod term;
 
 use std::process::ExitCode;
 
@@ -31,10 +33,14 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    if let Err(e) = term::init(cli.quiet, cli.log_format) {
+        eprintln!("error: {e}");
+        return ExitCode::from(failure::EXIT_INPUT);
+    }
     match run(&cli) {
         Ok(code) => code,
         Err(f) => {
-            eprintln!("error: {f}");
+            tracing::error!(code = f.code, "{f}");
             ExitCode::from(f.code)
         }
     }
@@ -57,5 +63,11 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Failure> {
         Command::Generate(a) => commands::generate::run(a),
         Command::Init(a) => commands::init::run(a),
         Command::Bench(a) => commands::bench::run(a),
+        Command::Completions(a) => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            clap_complete::generate(a.shell, &mut cmd, "allot", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

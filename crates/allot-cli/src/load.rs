@@ -116,7 +116,14 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
         accounts: input.accounts.display().to_string(),
         reps: input.reps.display().to_string(),
     };
-    let accounts = io::read_accounts(&input.accounts, &files.accounts, &plan);
+    let accounts = match crate::progress::reading(&input.accounts) {
+        Some((source, bar)) => {
+            let read = io::read_accounts_from(source, &files.accounts, &plan);
+            crate::progress::end(Some(bar));
+            read
+        }
+        None => io::read_accounts(&input.accounts, &files.accounts, &plan),
+    };
     let reps = io::read_reps(&input.reps, &files.reps, &plan);
     let (accounts, reps) = match (accounts, reps) {
         (Ok(a), Ok(r)) => (a, r),
@@ -222,7 +229,8 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
     let (review, review_files) =
         crate::decisions::read(input, &accounts.rows, &mut reps.rows, &plan)?;
     inputs.extend(review_files);
-    let mut built = Problem::build_pinned(
+    let building = crate::progress::phase("building the problem");
+    let built = Problem::build_pinned(
         accounts.rows,
         reps.rows,
         pairs_name.as_deref().zip(pair_rows.clone()),
@@ -235,7 +243,9 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
         let mut all = refused.clone();
         all.append(&mut e);
         Failure::issues(&all)
-    })?;
+    });
+    crate::progress::end(building);
+    let mut built = built?;
     if let Some(prev) = &review.previous {
         built
             .problem

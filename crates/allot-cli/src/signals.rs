@@ -15,10 +15,10 @@ pub fn on_interrupt(f: impl Fn() + Send + 'static) {
         static SEEN: AtomicBool = AtomicBool::new(false);
         let _ = ctrlc::set_handler(|| {
             if SEEN.swap(true, Ordering::SeqCst) {
-                eprintln!("interrupted again: stopping now without writing the results");
+                tracing::error!("interrupted again: stopping now without writing the results");
                 std::process::exit(130);
             }
-            eprintln!(
+            tracing::info!(
                 "interrupt: stopping the search to write the best assignment found (interrupt again to quit at once)"
             );
             if let Some(m) = HANDLER.get()

@@ -30,6 +30,7 @@ pub mod mip;
 pub mod model;
 pub mod portfolio;
 pub mod pricing;
+pub mod progress;
 pub mod work;
 
 use std::sync::Arc;
@@ -40,6 +41,7 @@ use allot_model::Plan;
 
 pub use diagnose::Binding;
 pub use portfolio::{SegmentOutcome, SegmentResult, SolveOutcome, Status, solve, solve_model};
+pub use progress::{Observer, Progress, ProgressEvent, SegmentInfo};
 
 /// Randomness, clock, threads and the stop request, handed to every engine.
 #[derive(Clone, Debug)]
@@ -71,6 +73,9 @@ pub struct SearchContext {
     /// The work budget of this search, when the run is work-limited (`--work-limit`): the
     /// search then stops on spent work, and the clock is only a safety valve.
     pub work: Option<Arc<work::Meter>>,
+    /// Who is told of the search's progress (a display or a log), if anyone; it never
+    /// changes the search.
+    pub progress: Option<Progress>,
 }
 
 impl SearchContext {
@@ -98,6 +103,7 @@ impl SearchContext {
             extra: None,
             work: (plan.solver.work_limit > 0)
                 .then(|| Arc::new(work::Meter::new(plan.solver.work_limit))),
+            progress: None,
         }
     }
 
@@ -235,6 +241,21 @@ impl SearchContext {
                 work: None,
                 heuristics: true,
             },
+        }
+    }
+
+    /// Reports a solution of the current segment to the observer, if any (only a segment-wide
+    /// improvement is passed on).
+    pub fn report(&self, objective: f64, violation: f64) {
+        if let Some(p) = &self.progress {
+            p.offer(objective, violation);
+        }
+    }
+
+    /// Reports a proven lower bound on the current segment to the observer, if any.
+    pub fn report_bound(&self, bound: f64) {
+        if let Some(p) = &self.progress {
+            p.offer_bound(bound);
         }
     }
 

@@ -502,6 +502,7 @@ fn improve_on<'p>(
             // each budget row is all the segment could move).
             if lp.exact_to >= 0.0 && m.budgets_bound_exactly() && lp.bound.is_finite() {
                 lp_bound = Some(lp.bound);
+                ctx.report_bound(lp.bound);
                 relaxation = Some(lp);
             }
             // LP rounding: every unit on its LP edge, and the few fractional ones (with few
@@ -524,6 +525,7 @@ fn improve_on<'p>(
                     }
                     if incumbent.offer(m, cand) {
                         improvements += 1;
+                        ctx.report(incumbent.objective, incumbent.violation);
                     }
                 }
             }
@@ -543,6 +545,7 @@ fn improve_on<'p>(
                     && incumbent.offer(m, reps)
                 {
                     improvements += 1;
+                    ctx.report(incumbent.objective, incumbent.violation);
                 }
                 proven = c.proven;
             }
@@ -554,6 +557,7 @@ fn improve_on<'p>(
                 crate::heuristic::improve::local_search(&mut st, &mut rng, LP_POLISH_PASSES, &stop);
                 if incumbent.offer(m, st.rep_of) {
                     improvements += 1;
+                    ctx.report(incumbent.objective, incumbent.violation);
                 }
             }
             let value_of = |u: usize, r: u32| m.edge_to(u, r).map_or(0.0, |e| values[e]);
@@ -665,6 +669,7 @@ fn improve_on<'p>(
         }
         if incumbent.offer(m, cand) {
             improvements += 1;
+            ctx.report(incumbent.objective, incumbent.violation);
             since = 0;
         }
         if end {

@@ -18,6 +18,7 @@ use crate::heuristic::solve_segment;
 use crate::lns::LnsBudget;
 use crate::mip::{MipStatus, solve_mip};
 use crate::model::{Build, SegKind, SegModel, budget};
+use crate::progress::{ProgressEvent, SegmentInfo};
 use crate::{SearchContext, SolveError};
 
 /// How a solve ended.
@@ -212,12 +213,28 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         }
         None => vec![0; models.len()],
     };
+    if let Some(p) = &ctx.progress {
+        p.emit(&ProgressEvent::Built {
+            segments: models
+                .iter()
+                .map(|m| SegmentInfo {
+                    name: m.name.clone(),
+                    units: m.n_units(),
+                    reps: m.n_reps(),
+                })
+                .collect(),
+        });
+    }
     let solve_one = |i: usize| {
         let m = &models[i];
         let t = Instant::now();
         let mut seg_ctx = ctx.with_work(seg_work[i]);
         if !ctx.is_work_limited() {
             (seg_ctx.deadline, seg_ctx.extra) = shares.begin(i);
+        }
+        if let Some(p) = &ctx.progress {
+            p.emit(&ProgressEvent::Started { segment: i });
+            seg_ctx.progress = Some(p.for_segment(i));
         }
         let ctx = &seg_ctx;
         // On segments the neighbourhood search can cover, it does the real work and a
@@ -257,6 +274,9 @@ fn solve_in_pool(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, Solve
         shares.end(i);
         r.map(|mut r| {
             r.outcome.work = ctx.work_used().unwrap_or(0);
+            if let Some(p) = &ctx.progress {
+                p.finished(&r.outcome);
+            }
             r
         })
     };
@@ -590,6 +610,7 @@ fn race_cold_milp(
             out.violation = viol;
             out.engine = "milp (cold)".into();
             out.bound = out.bound.min(obj);
+            ctx.report(obj, viol);
         }
     }
     let proved = proved && out.violation == 0.0;
@@ -684,6 +705,7 @@ fn finish_segment(
     if let Some(b) = h.bound {
         bound = bound.max(b);
     }
+    ctx.report_bound(bound);
     // An exact solve over the listed pairs bounds the user's problem only when they are all
     // of them and each budget row is all the segment could move.
     let exact_bounds = m.complete && m.budgets_bound_exactly();
@@ -767,6 +789,8 @@ fn finish_segment(
         if r.bound.is_finite() && exact_bounds {
             bound = bound.max(r.bound);
         }
+        ctx.report(objective, violation);
+        ctx.report_bound(bound.min(objective));
     }
     // A linear segment whose LP relaxation the search solved over every pair: the core
     // that reduced-cost fixing leaves, solved exactly, proves the best optimal (or finds
@@ -798,6 +822,8 @@ fn finish_segment(
             }
             bound = bound.max(c.bound.min(objective));
             milp_proved |= c.proven;
+            ctx.report(objective, violation);
+            ctx.report_bound(bound);
         }
     }
     let mut diagnosis = diagnose(m);

@@ -48,22 +48,21 @@ pub fn solve_and_write_keeping(
     let refused = loaded.all_refused();
     let warnings = &loaded.warnings;
     for w in warnings.iter().take(20) {
-        eprintln!("warning: {w}");
+        tracing::warn!("{w}");
     }
     if warnings.len() > 20 {
-        eprintln!(
-            "warning: … and {} more (see report.md)",
-            warnings.len() - 20
-        );
+        tracing::warn!("… and {} more (see report.md)", warnings.len() - 20);
     }
     if !refused.is_empty() {
-        eprintln!(
+        tracing::info!(
             "{} row(s) refused; see {}",
             refused.len(),
             input.out.join("rejects.csv").display()
         );
     }
-    let ctx = SearchContext::from_plan_within(&p.plan, begun, finishing_s(p.accounts.len()));
+    let mut ctx = SearchContext::from_plan_within(&p.plan, begun, finishing_s(p.accounts.len()));
+    let display = crate::progress::Solving::new();
+    ctx.progress = Some(allot_opt::Progress::new(display.observer()));
     let stop = ctx.stop.clone();
     crate::signals::on_interrupt(move || stop.store(true, Ordering::SeqCst));
     let limit = match p.plan.solver.work_limit {
@@ -73,7 +72,15 @@ pub fn solve_and_write_keeping(
             p.plan.solver.time_limit_s
         ),
     };
-    eprintln!(
+    tracing::info!(
+        accounts = p.accounts.len(),
+        units = p.units.len(),
+        reps = p.reps.len(),
+        segments = p.segments.len(),
+        work_limit = p.plan.solver.work_limit,
+        time_limit_s = p.plan.solver.time_limit_s,
+        seed = ctx.seed,
+        threads = ctx.threads,
         "solving {} accounts ({} units) × {} reps in {} segments, {limit}, seed {}, {} threads",
         p.accounts.len(),
         p.units.len(),
@@ -83,15 +90,17 @@ pub fn solve_and_write_keeping(
         ctx.threads
     );
     let t = Instant::now();
-    let outcome = allot_opt::solve(p, &ctx).map_err(|e| Failure {
+    let outcome = allot_opt::solve(p, &ctx);
+    display.done();
+    let outcome = outcome.map_err(|e| Failure {
         code: 4,
         message: format!("internal solver failure: {e}"),
     })?;
     let solve_s = t.elapsed().as_secs_f64();
     let interrupted = ctx.stop.load(Ordering::SeqCst);
     if outcome.work_limit.is_some() && !outcome.reproducible && !interrupted {
-        eprintln!(
-            "warning: the time limit ({} s, the safety valve) cut the work-limited search: this run may not repeat; raise --time-limit or lower --work-limit",
+        tracing::warn!(
+            "the time limit ({} s, the safety valve) cut the work-limited search: this run may not repeat; raise --time-limit or lower --work-limit",
             p.plan.solver.time_limit_s
         );
     }
@@ -175,7 +184,7 @@ pub fn solve_and_write_keeping(
     *kept = Some(summary.clone());
 
     for s in &summary.segments {
-        eprintln!(
+        tracing::info!(
             "  {:<14} {:>3} reps {:>7} accounts  max dev potential {:>6.2}%  workload {:>6.2}%  moved {:>6}",
             s.name,
             s.reps,
@@ -185,7 +194,17 @@ pub fn solve_and_write_keeping(
             s.moved_accounts
         );
     }
-    eprintln!(
+    tracing::info!(
+        status,
+        objective = outcome.objective,
+        bound = outcome.bound,
+        gap = outcome.gap_abs,
+        gap_rel = outcome.gap_rel,
+        engine = outcome.engine.as_str(),
+        work = outcome.work,
+        reproducible = summary.reproducible,
+        solve_s,
+        out = %out.display(),
         "{status}: objective {:.6}, lower bound {:.6}, gap {:.6} ({}), {:.2} s; outputs in {}",
         outcome.objective,
         outcome.bound,
@@ -195,13 +214,27 @@ pub fn solve_and_write_keeping(
         out.display()
     );
     if let Some(t) = &summary.transition {
-        eprintln!(
+        tracing::info!(
+            changes = t.changes,
+            deferred = t.deferred,
+            effective_date = t.effective_date.as_str(),
+            last_date = t.last_date.as_str(),
             "transition: {} change(s) from {}, {} held by open opportunities (last on {}); see transition.csv",
-            t.changes, t.effective_date, t.deferred, t.last_date
+            t.changes,
+            t.effective_date,
+            t.deferred,
+            t.last_date
         );
     }
     if let Some(c) = summary.decisions.as_ref().filter(|_| feasible) {
-        eprintln!("{}", crate::decisions::line(c));
+        tracing::info!(
+            accept = c.accept,
+            reject = c.reject,
+            pin = c.pin,
+            changed_vs_previous = c.changed_vs_previous,
+            "{}",
+            crate::decisions::line(c)
+        );
     }
     if !broken.is_empty() && !interrupted {
         return Err(Failure {
@@ -215,12 +248,12 @@ pub fn solve_and_write_keeping(
     }
     if interrupted {
         if feasible {
-            eprintln!(
+            tracing::info!(
                 "interrupted: the best assignment found so far is in {} (summary.json says status \"interrupted\")",
                 out.join("assignments.csv").display()
             );
         } else {
-            eprintln!(
+            tracing::info!(
                 "interrupted before any assignment met the caps and bands: no assignments.csv was written (the reports in {} show the best attempt)",
                 out.display()
             );

@@ -126,9 +126,9 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
     print!("{}", table(&rows, &rounding));
     print!("{}", crate::report::economics::table(&econ));
     for n in &econ.notes {
-        eprintln!("note: {n}");
+        tracing::info!("note: {n}");
     }
-    eprintln!(
+    tracing::info!(
         "wrote {} and {}",
         input.out.join("plan.csv").display(),
         input.out.join("economics.csv").display()
@@ -181,7 +181,7 @@ pub fn write_plan_outputs(
             "rejects.csv",
             &crate::report::csv_out::rejects(&refused)?,
         )?;
-        eprintln!(
+        tracing::info!(
             "{} row(s) refused; see {}",
             refused.len(),
             input.out.join("rejects.csv").display()
@@ -210,14 +210,14 @@ fn write_tier_changes(
         crate::report::changes::tier_changes_rows_csv(changes.iter().map(|(a, c)| (*a, c)))?;
     write_atomic(out, "tier_changes.csv", &bytes)?;
     let t = crate::report::changes::count_tiers(changes.iter().map(|(_, c)| c));
-    eprintln!(
+    tracing::info!(
         "{} account(s) change tier, {} kept in their tier by the hysteresis; see {}",
         t.changed,
         t.held,
         out.join("tier_changes.csv").display()
     );
     for (mv, n) in &t.by_move {
-        eprintln!("  {mv}: {n}");
+        tracing::info!("  {mv}: {n}");
     }
     Ok(())
 }

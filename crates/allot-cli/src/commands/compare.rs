@@ -85,7 +85,7 @@ fn run_one(args: &CompareArgs, plan_path: &Path, folder: &str) -> Scenario {
         }
     };
     for n in &econ.notes {
-        eprintln!("note: {folder}: {n}");
+        tracing::info!("note: {folder}: {n}");
     }
     let mut kept = None;
     let result = super::balance::solve_and_write_keeping(&input, plan, "compare", &mut kept);
@@ -149,14 +149,14 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode, Failure> {
             ));
             continue;
         }
-        eprintln!(
+        tracing::info!(
             "== scenario {folder} ({}) → {} ==",
             path.display(),
             args.out.join(folder).display()
         );
         let s = run_one(args, path, folder);
         if s.exit_code != Some(0) {
-            eprintln!(
+            tracing::warn!(
                 "scenario {folder}: {}{}\n  {}",
                 s.status,
                 s.exit_code
@@ -184,7 +184,7 @@ pub fn run(args: &CompareArgs) -> Result<ExitCode, Failure> {
         .as_bytes(),
     )?;
     print!("{}", crate::report::compare::table(&scenarios));
-    eprintln!(
+    tracing::info!(
         "wrote {} and {}",
         args.out.join("compare.csv").display(),
         args.out.join("compare.md").display()

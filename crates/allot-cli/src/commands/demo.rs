@@ -31,12 +31,12 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, Failure> {
         boundary: crate::args::Boundary::Month,
         out: args.out.clone(),
     };
-    eprintln!("== capacity plan ==");
+    tracing::info!("== capacity plan ==");
     super::capacity::run(&input)?;
-    eprintln!("== balance ==");
+    tracing::info!("== balance ==");
     let plan = crate::load::read_plan(input.plan.as_deref(), &args.solver)?;
     let code = super::balance::solve_and_write(&input, plan, "demo")?;
-    eprintln!(
+    tracing::info!(
         "open {} for the report",
         args.out.join("report.md").display()
     );

@@ -57,7 +57,7 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
         &run,
     )?;
     for s in &summary.segments {
-        eprintln!(
+        tracing::info!(
             "  {:<14} {:>3} reps {:>7} accounts  max dev potential {:>7.2}%  workload {:>7.2}%  within band: {}",
             s.name,
             s.reps,
@@ -68,9 +68,9 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
         );
     }
     for line in flags::lines(&summary.red_flags) {
-        eprintln!("{line}");
+        tracing::info!("{line}");
     }
-    eprintln!(
+    tracing::info!(
         "{} red flag(s); report in {}",
         summary.red_flags.len(),
         input.out.display()

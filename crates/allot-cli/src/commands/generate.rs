@@ -27,13 +27,13 @@ pub fn run(args: &GenerateArgs) -> Result<ExitCode, Failure> {
             .map_err(|e| Failure::input(format!("allot generate: {e}")))?;
         write_atomic(&args.out, "reps_previous.csv", g.reps_csv.as_bytes())?;
         write_atomic(&args.out, "reps.csv", today.as_bytes())?;
-        eprintln!("{said}");
+        tracing::info!("{said}");
     } else {
         crate::report::remove_stale(&args.out, "reps_previous.csv");
         write_atomic(&args.out, "reps.csv", g.reps_csv.as_bytes())?;
     }
     write_atomic(&args.out, "plan.toml", DEMO_PLAN.as_bytes())?;
-    eprintln!(
+    tracing::info!(
         "wrote {} accounts and {} reps to {}",
         spec.accounts,
         spec.reps,

@@ -24,6 +24,6 @@ pub fn run(args: &InitArgs) -> Result<ExitCode, Failure> {
         .and_then(|n| n.to_str())
         .unwrap_or("plan.toml");
     crate::report::write_atomic(dir, name, allot_model::plan::COMMENTED_PLAN.as_bytes())?;
-    eprintln!("wrote {}", args.out.display());
+    tracing::info!("wrote {}", args.out.display());
     Ok(ExitCode::SUCCESS)
 }

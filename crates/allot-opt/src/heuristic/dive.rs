@@ -583,6 +583,9 @@ pub fn dive_search(
             diver.bound
         }
     });
+    if let Some(b) = bound {
+        ctx.report_bound(b);
+    }
     let iterations = (DIVE_TABU_PER_UNIT * m.n_units()).max(DIVE_TABU_MIN);
     let proven = |best: &(f64, f64, Vec<u32>)| {
         best.0 == 0.0 && bound.is_some_and(|b| best.1 - b <= 1e-9 * (1.0 + best.1.abs()))
@@ -599,6 +602,7 @@ pub fn dive_search(
         let r = crate::heuristic::tabu::tabu_search(m, &repaired, rng, iterations, stop);
         let (o, v) = m.evaluate(&r.rep_of);
         if (v, o) < (best.0, best.1 - 1e-9 * (1.0 + best.1.abs())) {
+            ctx.report(o, v);
             best = (v, o, r.rep_of);
             idle = 0;
         }

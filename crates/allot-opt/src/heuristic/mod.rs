@@ -73,7 +73,11 @@ pub fn solve_segment(
                 } else {
                     !c.should_stop()
                 };
-            begin.then(|| (c.metered(|| one_start(m, &c, s, rounds)), c))
+            begin.then(|| {
+                let r = c.metered(|| one_start(m, &c, s, rounds));
+                c.report(r.objective, r.violation);
+                (r, c)
+            })
         })
         .collect();
     let mut best: Option<HeuristicResult> = None;
@@ -139,6 +143,7 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
     // A start without rounds only hands a first solution to the search that follows.
     let passes = if rounds == 0 { LIGHT_PASSES } else { 50 };
     local_search(&mut st, &mut rng, passes, &stop);
+    ctx.report(st.objective(), st.violation());
     if m.kind == SegKind::Gap {
         // Generalized assignment: the tabu search does the work, then a last local pass.
         let per_iter = tabu::iteration_work(m);
@@ -264,6 +269,7 @@ fn one_start(m: &SegModel, ctx: &SearchContext, start: usize, rounds: usize) -> 
             now.better_than(&best_score)
         };
         if improved {
+            ctx.report(st.objective(), st.violation());
             best_violation = st.violation();
             best_score = now;
             best_reps.clone_from(&st.rep_of);

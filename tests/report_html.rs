@@ -216,6 +216,18 @@ fn page_data(html: &str) -> Value {
     serde_json::from_str(&html[at..end]).expect("page data is JSON")
 }
 
+/// 1234567 → "1,234,567" (the page's counts).
+fn thousands(n: usize) -> String {
+    let d = n.to_string();
+    d.chars()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            let sep = (i > 0 && (d.len() - i) % 3 == 0).then_some(',');
+            sep.into_iter().chain(std::iter::once(c))
+        })
+        .collect()
+}
+
 fn f(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("{v} is not a number"))
 }
@@ -351,7 +363,7 @@ fn demo_report_renders_with_map_and_charts() {
     );
     assert_eq!(moves, checked.moved, "moves: page vs checker");
     assert!(
-        html.contains(&format!("<div class=\"value\">{moves}</div>")),
+        html.contains(&format!("<div class=\"value\">{}</div>", thousands(moves))),
         "headline shows {moves} moves"
     );
     let segments = checked.summary["segments"]
@@ -462,7 +474,8 @@ fn a_book_above_the_point_cap_is_sampled_and_says_so() {
     assert_eq!(i(&data["points"]["shown"]), 30_000);
     assert!(
         html.contains(&format!(
-            "Showing a uniform sample of 30000 of the {located} accounts with coordinates"
+            "Showing a uniform sample of 30,000 of the {} accounts with coordinates",
+            thousands(located as usize)
         )),
         "the page says what it sampled"
     );

@@ -48,7 +48,8 @@ pub enum Command {
     /// Rebalance after a roster change: stay inside the bands with the fewest moves.
     #[command(after_help = "Examples:
   allot rebalance --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/scenarios/fewest_moves.toml --out out/rebalance --work-limit 20000000
-  allot rebalance --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/plan.toml --out out/rebalance-seed-2 --seed 2 --log-format plain")]
+  allot rebalance --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/plan.toml --out out/rebalance-seed-2 --seed 2 --log-format plain
+  allot rebalance --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/scenarios/fewest_moves.toml --decisions data/demo/decisions.csv --scope segment=growth --effective 2027-02-01 --out out/reviewed --work-limit 20000000")]
     Rebalance(SolveArgs),
     /// Coverage and capacity plan: FTE and headcount each segment needs vs the roster.
     #[command(after_help = "Examples:

@@ -350,6 +350,25 @@ const PREVIOUS_FIELDS: &[Field] = &[
     },
 ];
 
+/// Reads a file of ours that the plan's `[columns]` do not map (decisions, a previous
+/// assignment): headers are matched by name and alias only.
+fn read_unmapped<T>(
+    path: &Path,
+    file: &str,
+    fields: &[Field],
+    parse: impl FnMut(&mut RowCtx<'_>, u64) -> Option<T>,
+) -> Result<RowsRead<T>, Vec<Issue>> {
+    let source = open_source(path, file).map_err(|e| vec![*e])?;
+    parse_table(
+        source,
+        file,
+        &Plan::default(),
+        fields,
+        &BTreeMap::new(),
+        parse,
+    )
+}
+
 /// One row of decisions.csv: a planner's ruling on one account.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DecisionRow {
@@ -368,41 +387,32 @@ pub struct DecisionRow {
 /// Reads decisions.csv (account_id, decision = accept | reject | pin, rep_id for a pin,
 /// note). A row that cannot be read is refused with its row and column.
 pub fn read_decisions(path: &Path, file: &str) -> Result<RowsRead<DecisionRow>, Vec<Issue>> {
-    let source = open_source(path, file).map_err(|e| vec![*e])?;
-    let plan = Plan::default();
-    parse_table(
-        source,
-        file,
-        &plan,
-        DECISION_FIELDS,
-        &BTreeMap::new(),
-        |ctx, line| {
-            let raw = ctx.text("decision");
-            let decision = crate::decisions::Decision::parse(raw);
-            if decision.is_none() {
-                ctx.fail(
+    read_unmapped(path, file, DECISION_FIELDS, |ctx, line| {
+        let raw = ctx.text("decision");
+        let decision = crate::decisions::Decision::parse(raw);
+        if decision.is_none() {
+            ctx.fail(
                     "decision",
                     format!("{raw:?} is not a decision"),
                     "write accept (keep the proposed move), reject (keep today's owner) or pin (with rep_id)",
                 );
-            }
-            let rep_id = ctx.text("rep_id").to_string();
-            if decision == Some(crate::decisions::Decision::Pin) && rep_id.is_empty() {
-                ctx.fail(
-                    "rep_id",
-                    "a pin needs the rep_id it pins the account to".into(),
-                    "give the rep_id, or make the decision accept or reject",
-                );
-            }
-            Some(DecisionRow {
-                account_id: ctx.text("account_id").to_string(),
-                decision: decision?,
-                rep_id,
-                note: ctx.text("note").to_string(),
-                line,
-            })
-        },
-    )
+        }
+        let rep_id = ctx.text("rep_id").to_string();
+        if decision == Some(crate::decisions::Decision::Pin) && rep_id.is_empty() {
+            ctx.fail(
+                "rep_id",
+                "a pin needs the rep_id it pins the account to".into(),
+                "give the rep_id, or make the decision accept or reject",
+            );
+        }
+        Some(DecisionRow {
+            account_id: ctx.text("account_id").to_string(),
+            decision: decision?,
+            rep_id,
+            note: ctx.text("note").to_string(),
+            line,
+        })
+    })
 }
 
 /// One row of a previous run's assignments.csv: the rep it proposed for an account.
@@ -418,30 +428,21 @@ pub struct PreviousRow {
 
 /// Reads a previous run's assignments.csv (account_id, rep_id; other columns ignored).
 pub fn read_previous(path: &Path, file: &str) -> Result<RowsRead<PreviousRow>, Vec<Issue>> {
-    let source = open_source(path, file).map_err(|e| vec![*e])?;
-    let plan = Plan::default();
-    parse_table(
-        source,
-        file,
-        &plan,
-        PREVIOUS_FIELDS,
-        &BTreeMap::new(),
-        |ctx, line| {
-            if ctx.text("rep_id").is_empty() {
-                ctx.fail(
-                    "rep_id",
-                    "rep_id is empty".into(),
-                    "give the rep the previous run proposed, or delete the row",
-                );
-                return None;
-            }
-            Some(PreviousRow {
-                account_id: ctx.text("account_id").to_string(),
-                rep_id: ctx.text("rep_id").to_string(),
-                line,
-            })
-        },
-    )
+    read_unmapped(path, file, PREVIOUS_FIELDS, |ctx, line| {
+        if ctx.text("rep_id").is_empty() {
+            ctx.fail(
+                "rep_id",
+                "rep_id is empty".into(),
+                "give the rep the previous run proposed, or delete the row",
+            );
+            return None;
+        }
+        Some(PreviousRow {
+            account_id: ctx.text("account_id").to_string(),
+            rep_id: ctx.text("rep_id").to_string(),
+            line,
+        })
+    })
 }
 
 /// Reads pairs.csv.

@@ -37,7 +37,8 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, Failure> {
     let plan = crate::load::read_plan(input.plan.as_deref(), &args.solver)?;
     let code = super::balance::solve_and_write(&input, plan, "demo")?;
     tracing::info!(
-        "open {} for the report",
+        "open {} in a browser for the report (or {})",
+        args.out.join("report.html").display(),
         args.out.join("report.md").display()
     );
     Ok(code)

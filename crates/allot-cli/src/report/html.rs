@@ -114,6 +114,19 @@ struct Data {
     moves: MovesTable,
 }
 
+/// A count with thousands separators (1,000,000).
+fn int(n: usize) -> String {
+    let d = n.to_string();
+    let mut o = String::with_capacity(d.len() + d.len() / 3);
+    for (i, c) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i) % 3 == 0 {
+            o.push(',');
+        }
+        o.push(c);
+    }
+    o
+}
+
 fn rep_i(r: Option<RepIdx>) -> i64 {
     r.map_or(-1, |r| r.index() as i64)
 }
@@ -303,6 +316,7 @@ pub fn render_capped(
         }
     );
     segments_table(&mut o, p, s, run.before);
+    rollup_section(&mut o, &super::hierarchy::groups(p, f, run.before));
     moves_section(&mut o, &d.moves);
     plan_section(&mut o, s)?;
     let _ = writeln!(
@@ -330,12 +344,12 @@ fn headline(o: &mut String, p: &Problem, f: &Figures, s: &Summary, before: Optio
     card(
         o,
         "Accounts",
-        s.accounts.to_string(),
+        int(s.accounts),
         format!(
             "{} reps · {} segments · {} rows refused",
-            s.reps,
+            int(s.reps),
             s.segments.len(),
-            s.refused_rows
+            int(s.refused_rows)
         ),
     );
     for m in &p.plan.balance.metrics {
@@ -363,11 +377,11 @@ fn headline(o: &mut String, p: &Problem, f: &Figures, s: &Summary, before: Optio
     card(
         o,
         "Moves",
-        s.moves.moved_accounts.to_string(),
+        int(s.moves.moved_accounts),
         format!(
             "{:.1} % of {} owned accounts · {} potential",
             s.moves.moved_pct,
-            s.moves.owned_accounts,
+            int(s.moves.owned_accounts),
             money(s.moves.moved_potential)
         ),
     );
@@ -432,10 +446,14 @@ fn map_section(o: &mut String, pts: &Points) {
         format!(
             "Showing a uniform sample of {} of the {} accounts with coordinates (the same \
              accounts on every run; assignments.csv and territories.geojson have all).",
-            pts.shown, pts.located
+            int(pts.shown),
+            int(pts.located)
         )
     } else {
-        format!("Showing all {} accounts with coordinates.", pts.located)
+        format!(
+            "Showing all {} accounts with coordinates.",
+            int(pts.located)
+        )
     };
     let missing = pts.accounts - pts.located;
     let _ = writeln!(
@@ -512,6 +530,46 @@ fn segments_table(o: &mut String, p: &Problem, s: &Summary, before: Option<&Figu
     );
 }
 
+fn rollup_section(o: &mut String, groups: &[super::hierarchy::Group]) {
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "<section id=\"rollup\"><h2>Roll-up by manager, district and region</h2><table class=\"data\"><thead><tr>\
+         <th>level</th><th>name</th><th class=\"num\">reps</th><th class=\"num\">accounts</th>\
+         <th class=\"num\">potential vs target</th><th class=\"num\">workload vs target</th></tr></thead><tbody>"
+    );
+    for g in groups {
+        let dev = |k: usize| {
+            let was = g
+                .today
+                .map(|t| {
+                    format!(
+                        " <span class=\"was\">(today {:+.1} %)</span>",
+                        g.deviation(k, t) * 100.0
+                    )
+                })
+                .unwrap_or_default();
+            format!("{:+.2} %{was}", g.deviation(k, g.load) * 100.0)
+        };
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            g.level,
+            esc(&g.name),
+            g.reps,
+            g.accounts,
+            dev(0),
+            dev(1)
+        );
+    }
+    let _ = writeln!(
+        o,
+        "</tbody></table><p class=\"note\">Each team's load against the sum of its reps' targets; the band holds per rep.</p></section>"
+    );
+}
+
 fn moves_section(o: &mut String, m: &MovesTable) {
     let _ = writeln!(o, "<section id=\"moves\"><h2>Moves</h2>");
     if m.total == 0 {
@@ -521,11 +579,11 @@ fn moves_section(o: &mut String, m: &MovesTable) {
     let shown = if m.rows.len() < m.total {
         format!(
             "The {} moves with the most potential, of {} (assignments.csv lists every one).",
-            m.rows.len(),
-            m.total
+            int(m.rows.len()),
+            int(m.total)
         )
     } else {
-        format!("All {} moves.", m.total)
+        format!("All {} moves.", int(m.total))
     };
     let _ = writeln!(
         o,
@@ -587,6 +645,14 @@ mod tests {
             back,
             vec!["</script><img src=x onerror=alert(1)>&".to_string()]
         );
+    }
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(int(0), "0");
+        assert_eq!(int(999), "999");
+        assert_eq!(int(1000), "1,000");
+        assert_eq!(int(1_000_000), "1,000,000");
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod crm;
 pub mod csv_out;
 pub mod economics;
 pub mod flags;
+pub mod hierarchy;
 pub mod html;
 pub mod markdown;
 pub mod summary;
@@ -95,11 +96,11 @@ pub fn write_reports(
     } else {
         write_atomic(out, "rejects.csv", &csv_out::rejects(refused)?)?;
     }
-    write_atomic(
-        out,
-        "report.md",
-        markdown::render(p, f, summary, warnings, before).as_bytes(),
-    )?;
+    let groups = hierarchy::groups(p, f, before);
+    hierarchy::write(out, &groups)?;
+    let mut md = markdown::render(p, f, summary, warnings, before);
+    md.push_str(&hierarchy::markdown(&groups));
+    write_atomic(out, "report.md", md.as_bytes())?;
     write_atomic(
         out,
         "report.html",

@@ -1,7 +1,8 @@
 //! transition.csv (`--effective DATE`): when each change of owner takes effect. An account
-//! with an open opportunity closing on or after the effective date keeps its owner until
-//! the first boundary (month or quarter start) after the close date; every other change
-//! happens on the effective date. A family moves on one date: the latest of its members'.
+//! with an open opportunity closing on or after the effective date keeps its owner (one who
+//! stays: not leaving) until the first boundary (month or quarter start) after the close
+//! date; every other change happens on the effective date. A family moves on one date: the
+//! latest of its members'.
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -66,7 +67,11 @@ fn rows(
                 return None;
             }
             let s = &p.accounts[i].signals;
-            Some(match (s.open_opportunity, s.close_date) {
+            // Only an owner who stays can hold a deal: white space and a leaver's accounts
+            // change on the effective date.
+            let held = p.account_owner[i].is_some_and(|o| p.reps[o.index()].status.holds_book());
+            let open = s.open_opportunity.filter(|_| held);
+            Some(match (open, s.close_date) {
                 (Some(true), Some(close)) if close >= effective => (
                     next_boundary(close, b),
                     format!("open opportunity closes {close}: moves at the next boundary"),

@@ -537,7 +537,7 @@ pub fn run(args: &FrontierArgs) -> Result<ExitCode, Failure> {
             Vec::new()
         });
     }
-    make_monotone(&mut points, &mut assignments, measure);
+    make_monotone(&mut points, &mut assignments);
     mark_dominated(&mut points, measure);
     mark_knee(&mut points, measure);
 
@@ -627,11 +627,7 @@ pub fn run(args: &FrontierArgs) -> Result<ExitCode, Failure> {
 /// a smaller budget's solution keeps that solution, which its budget allows too
 /// (`from_point`). Lower bounds tighten the same way: a larger budget's bound holds for
 /// every smaller budget.
-pub fn make_monotone(
-    points: &mut [Point],
-    assignments: &mut [Vec<Option<RepIdx>>],
-    _measure: Measure,
-) {
+pub fn make_monotone(points: &mut [Point], assignments: &mut [Vec<Option<RepIdx>>]) {
     let mut best: Option<usize> = None;
     for i in 0..points.len() {
         if points[i].status == PointStatus::NotRun {
@@ -820,5 +816,99 @@ fn print_table(f: &Frontier) {
             if p.dominated { " dominated" } else { "" },
             if p.knee { " ← knee" } else { "" }
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pt(k: usize, moves: usize, objective: Option<f64>, bound: Option<f64>) -> Point {
+        Point {
+            point: k,
+            budget: moves as f64,
+            budget_key: format!("max_moves = {moves}"),
+            moves,
+            moved_potential: 0.0,
+            moved_workload: 0.0,
+            max_dev_pct: Vec::new(),
+            balance_pct: 0.0,
+            within_band: false,
+            mean_km: None,
+            total_km: 0.0,
+            objective,
+            lower_bound: bound,
+            status: if objective.is_some() {
+                PointStatus::Feasible
+            } else {
+                PointStatus::Infeasible
+            },
+            from_point: None,
+            dominated: false,
+            knee: false,
+            work: 0,
+            seconds: 0.0,
+            reproducible: true,
+        }
+    }
+
+    #[test]
+    fn grid_spans_zero_to_unconstrained_without_repeats() {
+        let g = grid(10.0, 9, Measure::Accounts);
+        assert_eq!(g.first(), Some(&Some(0.0)));
+        assert_eq!(g.last(), Some(&None));
+        let inner: Vec<f64> = g.iter().flatten().copied().collect();
+        assert!(inner.windows(2).all(|w| w[0] < w[1]), "{inner:?}");
+        assert!(inner.iter().all(|b| b.fract() == 0.0 && *b < 10.0));
+        assert_eq!(grid(3.0, 9, Measure::Accounts).len(), 4, "0, 1, 2 and none");
+        assert_eq!(grid(0.0, 9, Measure::Accounts), vec![None]);
+        assert_eq!(grid(1.0, 9, Measure::Potential).len(), 9);
+    }
+
+    #[test]
+    fn a_worse_or_failed_larger_budget_keeps_the_smaller_budgets_assignment() {
+        let mut points = vec![
+            pt(1, 0, Some(0.5), Some(0.5)),
+            pt(2, 2, Some(0.3), Some(0.1)),
+            // Came back worse than point 2: keeps point 2's assignment.
+            pt(3, 4, Some(0.4), Some(0.2)),
+            // Found nothing: keeps point 2's too.
+            pt(4, 6, None, None),
+            pt(5, 8, Some(0.2), Some(0.2)),
+        ];
+        let mut asg: Vec<Vec<Option<RepIdx>>> =
+            (0..5).map(|k| vec![Some(RepIdx::from_usize(k))]).collect();
+        make_monotone(&mut points, &mut asg);
+        assert_eq!(points[2].from_point, Some(2));
+        assert_eq!(points[2].objective, Some(0.3));
+        assert_eq!(points[2].moves, 2);
+        assert_eq!(points[2].budget, 4.0, "its own budget stays");
+        assert_eq!(asg[2], asg[1]);
+        assert_eq!(points[3].from_point, Some(2));
+        assert_eq!(points[3].status, PointStatus::Feasible);
+        // Bounds: a larger budget's bound holds for smaller ones (0.2 from point 5).
+        assert_eq!(points[1].lower_bound, Some(0.2));
+        assert_eq!(points[2].lower_bound, Some(0.2));
+        assert_eq!(points[3].lower_bound, Some(0.2));
+        assert_eq!(points[4].status, PointStatus::Optimal, "bound = objective");
+        let values: Vec<f64> = points.iter().filter_map(|p| p.objective).collect();
+        assert!(values.windows(2).all(|w| w[1] <= w[0]));
+        mark_dominated(&mut points, Measure::Accounts);
+        // Points 3 and 4 repeat point 2 with more budget: dominated.
+        let dominated: Vec<bool> = points.iter().map(|p| p.dominated).collect();
+        assert_eq!(dominated, vec![false, false, true, true, false]);
+        mark_knee(&mut points, Measure::Accounts);
+        // (0, 0.5), (2, 0.3), (8, 0.2) scaled: (0, 1), (0.25, 1/3), (1, 0): point 2 is
+        // farthest from the chord.
+        let knees: Vec<usize> = points.iter().filter(|p| p.knee).map(|p| p.point).collect();
+        assert_eq!(knees, vec![2]);
+    }
+
+    #[test]
+    fn knee_of_two_points_is_the_better_value() {
+        let mut points = vec![pt(1, 0, Some(0.5), None), pt(2, 3, Some(0.1), None)];
+        mark_dominated(&mut points, Measure::Accounts);
+        mark_knee(&mut points, Measure::Accounts);
+        assert!(points[1].knee && !points[0].knee);
     }
 }

@@ -295,8 +295,8 @@ pub struct FrontierArgs {
     /// Also write point K's full output set (as `allot balance` writes it) into DIR/point-K/.
     #[arg(long, value_name = "K")]
     pub pick: Option<usize>,
-    /// Points solved at once (default: one per thread); the threads are split between them.
-    /// The curve does not depend on it under a work limit.
+    /// Points solved at once (default: half the threads, at least 1); the threads are split
+    /// between them. The curve does not depend on it under a work limit.
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Solver overrides; the time and work limits cover the whole curve (split per point).

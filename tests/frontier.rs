@@ -1049,3 +1049,75 @@ fn bad_frontier_requests_fail_clearly() {
     assert_code(&o, 1, "unknown measure");
     assert!(stderr(&o).contains("measure"), "{}", stderr(&o));
 }
+
+#[test]
+fn leavers_make_budget_zero_infeasible_and_a_picked_point_passes_the_checker() {
+    let dir = tempdir();
+    let g = dir.path().join("gen");
+    let o = run([
+        "generate",
+        "--n-accounts",
+        "300",
+        "--n-reps",
+        "6",
+        "--leavers",
+        "1",
+        "--out",
+        g.to_str().expect("utf-8"),
+    ]);
+    assert_code(&o, 0, "allot generate --leavers 1");
+    let (a, r, p, prev) = (
+        g.join("accounts.csv"),
+        g.join("reps.csv"),
+        g.join("plan.toml"),
+        g.join("reps_previous.csv"),
+    );
+    // Accounts of the leaving rep, from the raw rows: they must move at every point.
+    let reps = read_csv(&r);
+    let leaving: Vec<&str> = reps
+        .records
+        .iter()
+        .filter(|x| x.get("status") == "leaving")
+        .map(|x| x.get("rep_id"))
+        .collect();
+    assert_eq!(leaving.len(), 1, "one leaver");
+    let forced = read_csv(&a)
+        .records
+        .iter()
+        .filter(|x| x.get("owner_id") == leaving[0])
+        .count();
+    assert!(forced > 0, "the leaver owns accounts");
+    let out = dir.path().join("out");
+    let prev_s = prev.to_str().expect("utf-8");
+    let (csv, _) = frontier(
+        &a,
+        &r,
+        &p,
+        &out,
+        &["--previous-reps", prev_s, "--points", "4", "--pick", "2"],
+    );
+    assert_eq!(
+        csv.records[0].get("status"),
+        "infeasible",
+        "0 moves cannot keep a leaver's accounts"
+    );
+    let mut checked = 0;
+    for row in &csv.records[1..] {
+        assert!(
+            matches!(row.get("status"), "optimal" | "feasible"),
+            "point {}",
+            row.get("point")
+        );
+        assert!(
+            num(row.get("moves")) >= forced as f64,
+            "point {}: fewer moves than the leaver's accounts",
+            row.get("point")
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, csv.records.len() - 1);
+    let mut spec = Spec::new(&a, &r, &out.join("point-2")).previous_reps(&prev);
+    spec.hard_band = false;
+    spec.max_moves = Some(num(csv.records[1].get("budget")) as u64);
+    check(&spec);
+}

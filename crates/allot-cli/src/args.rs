@@ -289,7 +289,7 @@ pub struct FrontierArgs {
     /// What to optimise at each budget: balance or travel.
     #[arg(long, value_enum, default_value = "balance")]
     pub metric: FrontierMetric,
-    /// Points on the curve (budgets from none to unconstrained), at least 2.
+    /// Points on the curve (budgets from 0 moves to unconstrained), at least 2.
     #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u64).range(2..=101))]
     pub points: u64,
     /// Also write point K's full output set (as `allot balance` writes it) into DIR/point-K/.

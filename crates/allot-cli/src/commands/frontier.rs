@@ -799,6 +799,20 @@ fn print_table(f: &Frontier) {
         "gap %"
     );
     for p in &f.points {
+        if !p.status.has_solution() {
+            eprintln!(
+                "  {:>5}  {:>14.2}  {:>7}  {:>14}  {:>12}  {:>12}  {:>9}  {}",
+                p.point,
+                p.budget,
+                "-",
+                "-",
+                "-",
+                "-",
+                "-",
+                p.status.name()
+            );
+            continue;
+        }
         let y = match f.metric {
             FrontierMetric::Balance => p.balance_pct,
             FrontierMetric::Travel => p.total_km,

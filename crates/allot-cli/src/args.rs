@@ -66,6 +66,9 @@ pub enum Command {
   allot compare data/demo/scenarios/baseline.toml data/demo/scenarios/fewest_moves.toml --accounts data/demo/accounts.csv --reps data/demo/reps.csv --out out/compare --work-limit 20000000
   allot compare data/demo/plan.toml data/demo/scenarios/fewest_moves.toml --accounts data/demo/accounts.csv --reps data/demo/reps.csv --out out/compare-3s --time-limit 3")]
     Compare(CompareArgs),
+    /// Moves against the best reachable value: one solve per disruption budget, from no
+    /// moves to unconstrained (frontier.csv, frontier.md, frontier.html).
+    Frontier(FrontierArgs),
     /// Write a synthetic instance (accounts.csv, reps.csv, plan.toml).
     #[command(after_help = "Examples:
   allot generate --n-accounts 5000 --out out/book
@@ -190,6 +193,10 @@ pub struct SolveArgs {
     /// Solver overrides.
     #[command(flatten)]
     pub solver: SolverFlags,
+    /// Disruption budget: at most this many owned accounts change owner (overrides
+    /// [disruption] max_moves); reproduces a point of `allot frontier`.
+    #[arg(long = "max-moves", value_name = "N")]
+    pub max_moves: Option<u64>,
 }
 
 /// Arguments of `demo`.
@@ -346,6 +353,43 @@ pub struct CompareArgs {
     #[arg(long, value_name = "DIR", default_value = "out/compare")]
     pub out: PathBuf,
     /// Solver overrides, applied to every scenario.
+    #[command(flatten)]
+    pub solver: SolverFlags,
+}
+
+/// What `allot frontier` puts on the y axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FrontierMetric {
+    /// The best balance (weighted max deviation; the band a reported target).
+    Balance,
+    /// The least total travel (km) within the bands (hard).
+    Travel,
+}
+
+/// Arguments of `frontier`.
+#[derive(Debug, Args, Clone)]
+#[command(after_help = "Examples:
+  allot frontier --accounts accounts.csv --reps reps.csv --plan plan.toml --out out/frontier --work-limit 20000000
+  allot frontier --accounts accounts.csv --reps reps.csv --metric travel --points 5 --pick 3 --out out/frontier")]
+pub struct FrontierArgs {
+    /// Input files and output folder.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// What to optimise at each budget: balance or travel.
+    #[arg(long, value_enum, default_value = "balance")]
+    pub metric: FrontierMetric,
+    /// Points on the curve (budgets from 0 moves to unconstrained), at least 2.
+    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u64).range(2..=101))]
+    pub points: u64,
+    /// Also write point K's full output set (as `allot balance` writes it) into DIR/point-K/.
+    #[arg(long, value_name = "K")]
+    pub pick: Option<usize>,
+    /// Points solved at once (default: half the threads, at least 1); the threads are split
+    /// between them. The curve does not depend on it under a work limit.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Solver overrides; the time limit covers the whole curve (split per round of points),
+    /// the work limit is each point's.
     #[command(flatten)]
     pub solver: SolverFlags,
 }

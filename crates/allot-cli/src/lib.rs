@@ -50,16 +50,14 @@ pub fn main() -> ExitCode {
 pub fn run(cli: &Cli) -> Result<ExitCode, Failure> {
     match &cli.command {
         Command::Demo(a) => commands::demo::run(a),
-        Command::Balance(a) => commands::balance::run(&a.input, &a.solver, None, "balance"),
-        Command::Rebalance(a) => commands::balance::run(
-            &a.input,
-            &a.solver,
-            Some(allot_model::Objective::Rebalance),
-            "rebalance",
-        ),
+        Command::Balance(a) => commands::balance::run_solve(a, None, "balance"),
+        Command::Rebalance(a) => {
+            commands::balance::run_solve(a, Some(allot_model::Objective::Rebalance), "rebalance")
+        }
         Command::Plan(a) => commands::capacity::run(a),
         Command::Evaluate(a) => commands::evaluate::run(a),
         Command::Compare(a) => commands::compare::run(a),
+        Command::Frontier(a) => commands::frontier::run(a),
         Command::Generate(a) => commands::generate::run(a),
         Command::Init(a) => commands::init::run(a),
         Command::Bench(a) => commands::bench::run(a),

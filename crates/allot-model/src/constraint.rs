@@ -11,13 +11,13 @@
 //!
 //! Objectives only say what to minimise: every stated constraint holds in every objective.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::plan::{Metric, Plan};
 use crate::rows::{Account, Rep};
 
-/// What a disruption budget counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// What a disruption budget counts (also the plan's `[disruption] measure`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
     /// Accounts whose owner changes (among accounts that had one).

@@ -348,8 +348,12 @@ impl Balance {
 pub struct Disruption {
     /// Objective weight of the moved share (1.0 = moving every account costs as much as 100 % deviation).
     pub weight: f64,
-    /// Count moved potential instead of moved accounts.
+    /// Count moved potential instead of moved accounts (the same as `measure = "potential"`).
     pub by_potential: bool,
+    /// What disruption counts, in the objective and on the x axis of `allot frontier`:
+    /// accounts or potential (unset: `by_potential` decides).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measure: Option<crate::constraint::Measure>,
     /// Disruption budget: at most this many accounts may change owner (none when absent).
     /// The search stays within it; when no assignment can, the run ends with exit 2.
     pub max_moves: Option<u64>,
@@ -364,10 +368,23 @@ impl Default for Disruption {
         Disruption {
             weight: 0.01,
             by_potential: false,
+            measure: None,
             max_moves: None,
             max_moved_pct: None,
             max_moved_potential_pct: None,
         }
+    }
+}
+
+impl Disruption {
+    /// What disruption counts: `measure`, else potential when `by_potential`, else accounts.
+    pub fn measure(&self) -> crate::constraint::Measure {
+        use crate::constraint::Measure;
+        self.measure.unwrap_or(if self.by_potential {
+            Measure::Potential
+        } else {
+            Measure::Accounts
+        })
     }
 }
 
@@ -603,6 +620,12 @@ impl Plan {
             );
         }
         let d = &self.disruption;
+        if d.by_potential && d.measure == Some(crate::constraint::Measure::Accounts) {
+            return bad(
+                "disruption.measure",
+                "\"accounts\" contradicts by_potential = true; keep one of the two (measure = \"potential\" is the same as by_potential = true)".into(),
+            );
+        }
         for (field, v) in [
             ("disruption.max_moved_pct", d.max_moved_pct),
             (

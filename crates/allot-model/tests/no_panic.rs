@@ -508,7 +508,10 @@ fn plan_table() -> impl Strategy<Value = String> {
             &[("name", 's'), ("covers", 'l'), ("ratio", 'f')],
         ),
         ("[validation]", &[("max_rows", 'u'), ("unknown_owner", 's')]),
-        ("[disruption]", &[("weight", 'f'), ("by_potential", 'b')]),
+        (
+            "[disruption]",
+            &[("weight", 'f'), ("by_potential", 'b'), ("measure", 's')],
+        ),
         ("[compactness]", &[("weight", 'f')]),
         ("[pairs]", &[("weight", 'f')]),
         ("[capacity]", &[("rounding", 's')]),

@@ -28,6 +28,22 @@ pub fn run(
     solve_and_write(input, plan, command)
 }
 
+/// `balance` / `rebalance` with their arguments: [`run`], with `--max-moves` applied.
+pub fn run_solve(
+    a: &crate::args::SolveArgs,
+    objective: Option<Objective>,
+    command: &str,
+) -> Result<ExitCode, Failure> {
+    let mut plan = read_plan(a.input.plan.as_deref(), &a.solver)?;
+    if let Some(o) = objective {
+        plan.objective = o;
+    }
+    if a.max_moves.is_some() {
+        plan.disruption.max_moves = a.max_moves;
+    }
+    solve_and_write(&a.input, plan, command)
+}
+
 /// Loads, solves, checks and writes; shared by `balance`, `rebalance` and `demo`.
 pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<ExitCode, Failure> {
     solve_and_write_keeping(input, plan, command, &mut None)

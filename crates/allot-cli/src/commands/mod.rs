@@ -8,5 +8,6 @@ pub mod capacity;
 pub mod compare;
 pub mod demo;
 pub mod evaluate;
+pub mod frontier;
 pub mod generate;
 pub mod init;

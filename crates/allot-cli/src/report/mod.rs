@@ -8,6 +8,7 @@ pub mod crm;
 pub mod csv_out;
 pub mod economics;
 pub mod flags;
+pub mod frontier;
 pub mod hierarchy;
 pub mod html;
 pub mod markdown;

@@ -79,7 +79,7 @@ impl CostTerms {
                 with_coords[s] += 1.0;
             }
         }
-        let by_potential = plan.disruption.by_potential;
+        let by_potential = plan.disruption.measure() == crate::constraint::Measure::Potential;
         // Compactness only where every rep of the segment has a home.
         let compact: Vec<f64> = p
             .segments

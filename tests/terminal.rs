@@ -307,7 +307,7 @@ fn commands() -> Vec<String> {
         .filter(|c| *c != "help")
         .map(str::to_string)
         .collect();
-    assert_eq!(list.len(), 10, "commands listed: {list:?}");
+    assert_eq!(list.len(), 11, "commands listed: {list:?}");
     list
 }
 
@@ -386,6 +386,6 @@ fn every_help_example_runs() {
         }
         per_command.push((command, lines.len()));
     }
-    assert_eq!(per_command.len(), 10);
+    assert_eq!(per_command.len(), 11);
     assert!(tried >= 20, "{tried} examples run: {per_command:?}");
 }

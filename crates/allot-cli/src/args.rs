@@ -68,6 +68,10 @@ pub enum Command {
     Compare(CompareArgs),
     /// Moves against the best reachable value: one solve per disruption budget, from no
     /// moves to unconstrained (frontier.csv, frontier.md, frontier.html).
+    #[command(after_help = "Examples:
+  allot frontier --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/plan.toml --points 5 --out out/frontier
+  allot frontier --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/plan.toml --points 5 --pick 3 --work-limit 10000000 --out out/frontier-pick
+  allot frontier --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/plan.toml --metric travel --points 4 --work-limit 10000000 --out out/frontier-travel")]
     Frontier(FrontierArgs),
     /// Write a synthetic instance (accounts.csv, reps.csv, plan.toml).
     #[command(after_help = "Examples:

@@ -120,18 +120,19 @@ pub fn read(
         let mut rep_of = BTreeMap::new();
         let mut twice = Vec::new();
         for r in read.rows {
-            if rep_of.contains_key(&r.account_id) {
-                twice.push(Issue::row(
+            match rep_of.entry(r.account_id) {
+                std::collections::btree_map::Entry::Occupied(e) => twice.push(Issue::row(
                     Severity::Fatal,
                     &file,
                     r.line,
                     "account_id",
-                    &r.account_id,
+                    e.key(),
                     "the account appears twice in the previous assignment",
                     "give each account once (a run's assignments.csv does)",
-                ));
-            } else {
-                rep_of.insert(r.account_id, r.rep_id);
+                )),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    e.insert(r.rep_id);
+                }
             }
         }
         if !twice.is_empty() {

@@ -296,7 +296,7 @@ pub fn solve_and_write_keeping(
         _ => {
             let mut message = infeasibility_message(p, &outcome, &violations);
             if let Some(why) = crate::decisions::suspects(p, &f, &loaded.review) {
-                message.push_str("\n");
+                message.push('\n');
                 message.push_str(&why);
             }
             if budget_binds(p, &outcome, &violations)

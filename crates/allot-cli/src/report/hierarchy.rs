@@ -41,10 +41,13 @@ impl Group {
     }
 }
 
+/// Reads one hierarchy field of a rep.
+type RepField = fn(&allot_model::Rep) -> &str;
+
 /// The groups of every level some rep fills, level by level, names sorted.
 pub fn groups(p: &Problem, f: &Figures, before: Option<&Figures>) -> Vec<Group> {
     let mut out = Vec::new();
-    let levels: [(&'static str, fn(&allot_model::Rep) -> &str); 3] = [
+    let levels: [(&'static str, RepField); 3] = [
         ("manager", |r| r.manager_id.as_str()),
         ("district", |r| r.district.as_str()),
         ("sales_region", |r| r.sales_region.as_str()),

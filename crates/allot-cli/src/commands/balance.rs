@@ -142,7 +142,7 @@ pub fn solve_and_write_keeping(
     let out = &input.out;
     // The reason codes once, for assignments.csv, territories.geojson and report.html.
     let mut codes = allot_model::reason_codes(p, &account_rep, &before);
-    crate::decisions::mark_codes(p, &loaded.review, &mut codes);
+    crate::decisions::mark_codes(p, &account_rep, &loaded.review, &mut codes);
     if feasible {
         write_atomic(
             out,
@@ -233,7 +233,7 @@ pub fn solve_and_write_keeping(
         _ => {
             let mut message = infeasibility_message(p, &outcome, &violations);
             if let Some(why) = crate::decisions::suspects(p, &f, &loaded.review) {
-                message.push_str("\n");
+                message.push('\n');
                 message.push_str(&why);
             }
             if budget_binds(p, &outcome, &violations)

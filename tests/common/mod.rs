@@ -30,6 +30,12 @@
 //!   the book keeps every rule: segments are independent but for the budgets, which a book
 //!   cannot break), and every assignment the test passes with [`Spec::also_feasible`].
 //!
+//! - the review loop ([`Spec::previous_assignment`], [`Spec::decisions`], [`Spec::scope`],
+//!   in `review.rs`): pins (decisions, accounts outside the scope) as rules, frozen reps'
+//!   targets (their pinned book, like reps on leave), the off-proposal term of the
+//!   objective per family, and decisions_applied.csv, changes_vs_previous.csv and
+//!   summary.json `decisions` from the raw rows.
+//!
 //! Figures are compared within [`ABS_TOL`] + [`REL_TOL`] relative (territories.csv within
 //! its printed precision); a bound may exceed a value by 1e-6 + 1e-7 relative.
 //!

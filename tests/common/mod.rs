@@ -30,6 +30,12 @@
 //!   the book keeps every rule: segments are independent but for the budgets, which a book
 //!   cannot break), and every assignment the test passes with [`Spec::also_feasible`].
 //!
+//! - the review loop ([`Spec::previous_assignment`], [`Spec::decisions`], [`Spec::scope`],
+//!   in `review.rs`): pins (decisions, accounts outside the scope) as rules, frozen reps'
+//!   targets (their pinned book, like reps on leave), the off-proposal term of the
+//!   objective per family, and decisions_applied.csv, changes_vs_previous.csv and
+//!   summary.json `decisions` from the raw rows.
+//!
 //! Figures are compared within [`ABS_TOL`] + [`REL_TOL`] relative (territories.csv within
 //! its printed precision); a bound may exceed a value by 1e-6 + 1e-7 relative.
 //!
@@ -45,6 +51,10 @@
 //! compared with anything (the README documents only the whole problem's bound).
 
 #![allow(dead_code)]
+
+mod review;
+
+pub use review::ReviewFigs;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::OsStr;
@@ -554,6 +564,15 @@ pub struct InRep {
     pub on_leave: bool,
     /// Status new (or absent from the previous roster): their book is carved near home.
     pub new: bool,
+    /// manager_id ("" when not given): `--scope manager=`.
+    pub manager: String,
+    /// district ("" when not given): `--scope district=`.
+    pub district: String,
+    /// sales_region ("" when not given): `--scope sales_region=`.
+    pub sales_region: String,
+    /// Outside the run's `--scope` (set by the checker): keeps the book it is pinned to,
+    /// takes nothing else, its book is its target.
+    pub frozen: bool,
     /// Problems our own parsing found in the row's values.
     pub bad_values: Vec<String>,
 }
@@ -730,6 +749,10 @@ pub fn read_reps(path: &Path) -> Vec<InRep> {
                 active,
                 on_leave,
                 new,
+                manager: g("manager_id"),
+                district: g("district"),
+                sales_region: g("sales_region"),
+                frozen: false,
                 bad_values: bad,
             }
         })
@@ -844,6 +867,15 @@ pub struct Spec {
     pub previous_reps: Option<PathBuf>,
     /// Tiers the test states for these accounts (tier triggers): they replace the rules.
     pub tiers: BTreeMap<String, String>,
+    /// The previous proposal given with `--previous` (account_id, rep_id): ties break
+    /// toward it, `accept` keeps it, changes_vs_previous.csv lists what differs.
+    pub previous: Option<PathBuf>,
+    /// decisions.csv given with `--decisions`: every decided account, and its family, ends
+    /// where the decision says.
+    pub decisions: Option<PathBuf>,
+    /// `--scope KEY=VALUE[,VALUE]` as given: accounts outside keep their previous rep, reps
+    /// outside take nothing and their book is their target.
+    pub scope: Option<String>,
 }
 
 impl Spec {
@@ -866,7 +898,28 @@ impl Spec {
             also_feasible: Vec::new(),
             previous_reps: None,
             tiers: BTreeMap::new(),
+            previous: None,
+            decisions: None,
+            scope: None,
         }
+    }
+
+    /// The run was given `--previous path` (a proposal: account_id, rep_id).
+    pub fn previous_assignment(mut self, path: &Path) -> Spec {
+        self.previous = Some(path.to_path_buf());
+        self
+    }
+
+    /// The run was given `--decisions path`.
+    pub fn decisions(mut self, path: &Path) -> Spec {
+        self.decisions = Some(path.to_path_buf());
+        self
+    }
+
+    /// The run was given `--scope text` (`region=West`, `rep=R1,R2`, …).
+    pub fn scope(mut self, text: &str) -> Spec {
+        self.scope = Some(text.to_string());
+        self
     }
 
     /// The run was given `--previous-reps path`.
@@ -1013,6 +1066,8 @@ pub struct Checked {
     /// What the checker could not recompute for this run, each with the reason (empty
     /// when it recomputed every figure). [`check`] prints them.
     pub limitations: Vec<String>,
+    /// The review loop's figures (`--previous`, `--decisions`, `--scope`).
+    pub review: ReviewFigs,
 }
 
 impl Checked {
@@ -1294,6 +1349,17 @@ struct Input {
     leave_book: BTreeMap<usize, [f64; 3]>,
     /// Per segment: Σ of the books kept by reps on leave.
     seg_leave: BTreeMap<String, [f64; 3]>,
+    /// Rep a family is pinned to by a decision or by `--scope` (family root → rep_id).
+    fam_pin: HashMap<usize, String>,
+    /// Per family (root): the rep the previous proposal gave all its accounts, when the
+    /// family may still go there (`--previous`).
+    proposal: HashMap<usize, usize>,
+    /// Per segment: its families (units).
+    seg_units: BTreeMap<String, usize>,
+    /// Account indices a decision names (reason code `decision`).
+    decided: BTreeSet<usize>,
+    /// Whether the run was given `--previous`.
+    with_previous: bool,
 }
 
 impl Input {
@@ -1309,7 +1375,7 @@ impl Input {
         if !self.takes(r) {
             return [0.0; 3];
         }
-        if self.reps[r].on_leave {
+        if self.reps[r].on_leave || self.reps[r].frozen {
             return self.leave_book.get(&r).copied().unwrap_or_default();
         }
         let sk = seg_key(&self.reps[r].segment);
@@ -1319,13 +1385,13 @@ impl Input {
         std::array::from_fn(|k| (tot[k] - kept[k]).max(0.0) * share)
     }
 
-    /// The rep on leave who keeps account `i`: its family is locked to them, or they own
-    /// every account of it.
+    /// The rep on leave (or outside the scope) who keeps account `i`: its family is locked
+    /// or pinned to them, or (on leave) they own every account of it.
     fn kept_by(&self, i: usize) -> Option<usize> {
         let f = self.fam[i];
-        if let Some(id) = self.fam_lock.get(&f) {
+        if let Some(id) = self.fam_pin.get(&f).or_else(|| self.fam_lock.get(&f)) {
             let r = self.rep_idx[id];
-            return self.reps[r].on_leave.then_some(r);
+            return (self.reps[r].on_leave || self.reps[r].frozen).then_some(r);
         }
         let owner = self.rep_idx.get(&self.acc[i].owner).copied()?;
         if !self.reps[owner].on_leave {
@@ -1375,6 +1441,12 @@ struct SegFigs {
     with_coords: usize,
     /// Σ km over the located accounts assigned to new reps.
     new_km: f64,
+    /// Whether the run had a previous proposal (`--previous`): the off-proposal term counts.
+    proposal: bool,
+    /// Units (families) of the segment.
+    units: usize,
+    /// Families the proposal gave one rep they may still go to, ending elsewhere.
+    off_units: usize,
 }
 
 impl SegFigs {
@@ -1455,6 +1527,27 @@ fn figures(inp: &Input, rep_of: &[Option<usize>]) -> Figs {
             }
         }
     }
+    // README: with --previous, a family the proposal gave one rep it may still go to counts
+    // when any of its accounts ends elsewhere.
+    if inp.with_previous {
+        let off: BTreeSet<usize> = (0..inp.acc.len())
+            .filter(|&i| {
+                inp.proposal
+                    .get(&inp.fam[i])
+                    .is_some_and(|&p| rep_of[i] != Some(p))
+            })
+            .map(|i| inp.fam[i])
+            .collect();
+        for f in off {
+            if let Some(sf) = segs.get_mut(&inp.seg_of[f]) {
+                sf.off_units += 1;
+            }
+        }
+    }
+    for (sk, sf) in segs.iter_mut() {
+        sf.units = inp.seg_units.get(sk).copied().unwrap_or(0);
+        sf.proposal = inp.with_previous;
+    }
     let dev: Vec<[f64; 3]> = (0..nr)
         .map(|r| {
             let t = inp.target(r);
@@ -1528,7 +1621,7 @@ fn seg_objective(plan: &PlanTerms, sk: &str, sf: &SegFigs) -> Option<(f64, f64, 
         sf.moved as f64
     };
     let pairs = plan.pairs_weight * sf.pair_cost;
-    let terms: Vec<(&str, f64)> = match plan.objective.as_str() {
+    let mut terms: Vec<(&str, f64)> = match plan.objective.as_str() {
         "redesign" => vec![
             ("Σ weight × max |deviation|", balance),
             (
@@ -1557,6 +1650,12 @@ fn seg_objective(plan: &PlanTerms, sk: &str, sf: &SegFigs) -> Option<(f64, f64, 
         "cost" => vec![("total pair cost", sf.pair_cost)],
         _ => return None,
     };
+    if sf.proposal {
+        terms.push((
+            "families off the proposal × 0.5 × one move / families",
+            off_proposal_cost(plan, sf),
+        ));
+    }
     let value = terms.iter().map(|t| t.1).sum();
     let scale = terms.iter().map(|t| t.1.abs()).sum();
     let words = terms
@@ -1565,6 +1664,34 @@ fn seg_objective(plan: &PlanTerms, sk: &str, sf: &SegFigs) -> Option<(f64, f64, 
         .collect::<Vec<_>>()
         .join(" + ");
     Some((value, scale, format!("{sk}: {words}")))
+}
+
+/// README (`--previous`): each family the proposal gave one rep it may still go to costs,
+/// when it ends elsewhere, 0.5 × the segment's cost of one moved account (1 under
+/// `rebalance`, disruption weight / owned accounts under `redesign`; 1e-6 when that is 0 or
+/// the objective has no disruption term) / the segment's families.
+pub fn off_proposal_per_family(
+    plan: &PlanTerms,
+    owned: usize,
+    owned_pot: f64,
+    units: usize,
+) -> f64 {
+    let no_potential = plan.by_potential && owned_pot <= 0.0;
+    let one_move = match plan.objective.as_str() {
+        "redesign" if !no_potential => plan.disruption_weight / owned.max(1) as f64,
+        "rebalance" if !no_potential => 1.0,
+        _ => 0.0,
+    };
+    let one_move = if one_move > 0.0 { one_move } else { 1e-6 };
+    0.5 * one_move / units.max(1) as f64
+}
+
+/// The off-proposal term of one segment (0 without `--previous`).
+fn off_proposal_cost(plan: &PlanTerms, sf: &SegFigs) -> f64 {
+    if !sf.proposal {
+        return 0.0;
+    }
+    sf.off_units as f64 * off_proposal_per_family(plan, sf.owned, sf.owned_pot, sf.units)
 }
 
 /// Per-segment objectives of an assignment (None for every segment when the objective is
@@ -1605,7 +1732,7 @@ fn rule_problems(
             && rep_of[i] != Some(k)
         {
             say(format!(
-                "{}: its owner {} is on leave and keeps their book, but it moved",
+                "{}: {} keeps it (on leave, or outside --scope), but it moved",
                 a.id, inp.reps[k].id
             ));
         }
@@ -1619,6 +1746,12 @@ fn rule_problems(
                 if r.on_leave && inp.kept_by(i) != rep_of[i] {
                     say(format!(
                         "{}: rep {} is on leave and takes no account outside the book they keep",
+                        a.id, r.id
+                    ));
+                }
+                if r.frozen && inp.kept_by(i) != rep_of[i] {
+                    say(format!(
+                        "{}: rep {} is outside --scope and takes no account it was not pinned",
                         a.id, r.id
                     ));
                 }
@@ -1657,6 +1790,14 @@ fn rule_problems(
         {
             say(format!(
                 "{}: assigned to {id}, a pair pairs.csv does not allow",
+                a.id
+            ));
+        }
+        if let Some(pin) = inp.fam_pin.get(&inp.fam[i])
+            && id != pin
+        {
+            say(format!(
+                "{}: its family is pinned to {pin} (a decision, or outside --scope), assigned to {id}",
                 a.id
             ));
         }
@@ -1821,6 +1962,19 @@ fn reason_code_problem(
     let code = row.reason_code.as_str();
     if !REASON_CODES.contains(&code) {
         return Some(format!("not one of {REASON_CODES:?}"));
+    }
+    // README: `decision` exactly for the accounts decisions.csv names, and the accounts of
+    // their family that moved with them.
+    let moved_now = !a.owner.is_empty() && row.rep != a.owner;
+    if inp.decided.contains(&i)
+        || (moved_now && inp.decided.iter().any(|&d| inp.fam[d] == inp.fam[i]))
+    {
+        return (code != "decision").then(|| {
+            "expected decision (decisions.csv names it or a moved member of its family)".into()
+        });
+    }
+    if code == "decision" {
+        return Some("but no decision names the account".into());
     }
     let owner = inp.rep_idx.get(&a.owner).copied();
     let moved = !a.owner.is_empty() && row.rep != a.owner;
@@ -2210,6 +2364,26 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
             order.push(s.clone());
         }
     }
+    // --- the review loop: the proposal, the decisions and the scope (reps outside frozen).
+    let rv = review::read(spec, &acc, &rep_rows, &rep_idx, &own);
+    v.extend(rv.problems.iter().cloned());
+    if let Some(sc) = &rv.scope {
+        for (r, rep) in rep_rows.iter_mut().enumerate() {
+            rep.frozen = !sc.rep_in[r];
+        }
+    }
+    let mut fam_pin: HashMap<usize, String> = HashMap::new();
+    for (i, rep) in &rv.pins {
+        match fam_pin.get(&fam[*i]) {
+            Some(other) if other != rep => v.push(format!(
+                "{}: its family is pinned to both {other} and {rep}, but the run went on",
+                acc[*i].id
+            )),
+            _ => {
+                fam_pin.insert(fam[*i], rep.clone());
+            }
+        }
+    }
     let rank = |s: &str| order.iter().position(|o| o == s).unwrap_or(usize::MAX);
     let lock_of = |a: &InAccount| -> Option<&InRep> {
         if !a.locked || a.owner.is_empty() {
@@ -2257,17 +2431,31 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
         seg_reps: BTreeMap::new(),
         leave_book: BTreeMap::new(),
         seg_leave: BTreeMap::new(),
+        fam_pin,
+        proposal: HashMap::new(),
+        seg_units: BTreeMap::new(),
+        decided: BTreeSet::new(),
+        with_previous: rv.prev.is_some(),
     };
+    let roots: BTreeSet<usize> = inp.fam.iter().copied().collect();
+    for f in roots {
+        *inp.seg_units.entry(inp.seg_of[f].clone()).or_default() += 1;
+    }
+    inp.decided = rv
+        .decisions
+        .iter()
+        .filter_map(|d| inp.acc.iter().position(|a| a.id == d.account))
+        .collect();
     for r in 0..inp.reps.len() {
         if inp.takes(r) {
             let sk = seg_key(&inp.reps[r].segment);
-            if !inp.reps[r].on_leave {
+            if !inp.reps[r].on_leave && !inp.reps[r].frozen {
                 *inp.seg_fte.entry(sk.clone()).or_default() += inp.reps[r].fte;
             }
             inp.seg_reps.entry(sk).or_default().push(r);
         }
     }
-    if inp.reps.iter().any(|r| r.on_leave) {
+    if inp.reps.iter().any(|r| r.on_leave || r.frozen) {
         for i in 0..inp.acc.len() {
             if let Some(r) = inp.kept_by(i) {
                 let a = &inp.acc[i];
@@ -2279,6 +2467,11 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
                 }
             }
         }
+    }
+    if let Some(prev) = &rv.prev {
+        let plan = PlanTerms::of_summary(&summary(&spec.out)).ok();
+        let max_km = Rules::of(spec, plan.as_ref()).max_km;
+        inp.proposal = review::proposal(&inp, prev, max_km);
     }
     let inp = inp;
     let acc = &inp.acc;
@@ -2843,7 +3036,23 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
             v.len()
         );
     }
+    // --- the review loop's outputs (decisions_applied.csv, changes_vs_previous.csv,
+    // summary.json decisions), and the off-proposal term of the objective.
+    let mut review_figs = ReviewFigs::default();
+    v.extend(review::outputs(
+        spec,
+        &inp,
+        &rv,
+        &rows,
+        &s,
+        &mut review_figs,
+    ));
+    review_figs.off_units = f.total(|x| x.off_units);
+    if let Some(p) = &plan {
+        review_figs.off_cost = f.segs.values().map(|x| off_proposal_cost(p, x)).sum();
+    }
     let checked = Checked {
+        review: review_figs,
         rows,
         segment_counts,
         owned,

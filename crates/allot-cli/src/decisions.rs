@@ -361,10 +361,10 @@ fn scope(
             }
         )));
     }
-    let decided: std::collections::HashSet<&str> = review
+    let decided: HashMap<&str, &Pin> = review
         .pins()
         .iter()
-        .map(|p| p.account_id.as_str())
+        .map(|p| (p.account_id.as_str(), p))
         .collect();
     let source = review.previous.as_ref().map_or_else(
         || "owner_id (--scope)".to_string(),
@@ -377,11 +377,11 @@ fn scope(
         if inside {
             continue;
         }
-        if decided.contains(a.id.as_str()) {
+        if let Some(pin) = decided.get(a.id.as_str()) {
             problems.push(Issue::row(
                 Severity::Fatal,
-                "--decisions",
-                0,
+                &pin.file,
+                pin.line,
                 "account_id",
                 &a.id,
                 format!(
@@ -473,11 +473,23 @@ pub fn broken(p: &Problem, account_rep: &[Option<RepIdx>], review: &Review) -> V
         .collect()
 }
 
-/// Marks the accounts a planner decided `decision` in the reason codes.
-pub fn mark_codes(p: &Problem, review: &Review, codes: &mut [ReasonCode]) {
+/// Marks the accounts a planner decided `decision` in the reason codes, and the accounts
+/// of their family that moved with them (the pin, not their owner's eligibility, moved them).
+pub fn mark_codes(
+    p: &Problem,
+    account_rep: &[Option<RepIdx>],
+    review: &Review,
+    codes: &mut [ReasonCode],
+) {
     for (i, pin) in decided(p, review.pins()) {
         if matches!(pin.why, PinWhy::Decision(_)) {
             codes[i] = ReasonCode::Decision;
+            for a in p.units.members(p.account_unit[i]) {
+                let j = a.index();
+                if p.account_had_owner[j] && account_rep[j] != p.account_owner[j] {
+                    codes[j] = ReasonCode::Decision;
+                }
+            }
         }
     }
 }

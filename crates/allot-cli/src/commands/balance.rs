@@ -167,7 +167,7 @@ pub fn solve_and_write_keeping(
     let out = &input.out;
     // The reason codes once, for assignments.csv, territories.geojson and report.html.
     let mut codes = allot_model::reason_codes(p, &account_rep, &before);
-    crate::decisions::mark_codes(p, &loaded.review, &mut codes);
+    crate::decisions::mark_codes(p, &account_rep, &loaded.review, &mut codes);
     if feasible {
         write_atomic(
             out,

@@ -34,17 +34,18 @@ pub(super) fn apply(
     let mut by_family: HashMap<usize, (usize, &Pin)> = HashMap::default();
     let mut by_account: HashMap<&str, &Pin> = HashMap::default();
     for p in pins {
-        let refuse = |message: String, hint: &str| {
+        let refuse_at = |column: &str, message: String, hint: &str| {
             Issue::row(
                 Severity::Fatal,
                 &p.file,
                 p.line,
-                p.column,
+                column,
                 &p.account_id,
                 message,
                 hint,
             )
         };
+        let refuse = |message: String, hint: &str| refuse_at(p.column, message, hint);
         if let Some(first) = by_account.insert(p.account_id.as_str(), p) {
             fatal.push(refuse(
                 format!(
@@ -56,8 +57,10 @@ pub(super) fn apply(
             ));
             continue;
         }
+        // An unknown or refused account is the account_id cell's fault, whatever the decision.
         let Some(&i) = d.acc_by_id.get(&p.account_id) else {
-            fatal.push(refuse(
+            fatal.push(refuse_at(
+                "account_id",
                 format!(
                     "{:?} is not an account_id in the accounts file",
                     p.account_id
@@ -67,7 +70,8 @@ pub(super) fn apply(
             continue;
         };
         if !d.alive[i] || family_of[i] == usize::MAX || !fam.ok[family_of[i]] {
-            fatal.push(refuse(
+            fatal.push(refuse_at(
+                "account_id",
                 format!("account {:?} was refused (see rejects.csv)", p.account_id),
                 "fix the account's row, or drop the decision",
             ));

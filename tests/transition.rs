@@ -168,7 +168,11 @@ fn transition_dates_follow_open_opportunities_and_families() {
             0,
             &format!("rebalance --effective --boundary {boundary}"),
         );
-        let checked = check(&spec(&out));
+        let mut sp = spec(&out);
+        if pins {
+            sp = sp.decisions(&fixture("transition/decisions.csv"));
+        }
+        let checked = check(&sp);
         assert!(checked.moved > 0, "the fixture moves accounts");
         let want = expected(&out, (2027, 2, 1), quarter);
         assert_eq!(written(&out), want, "transition.csv ({boundary})");

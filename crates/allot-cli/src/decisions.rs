@@ -26,6 +26,8 @@ pub struct Previous {
     pub file: String,
     /// The rep it proposed for each account.
     pub rep_of: BTreeMap<String, String>,
+    /// The proposal's reason code of each account, where it gave one allot knows.
+    pub code_of: BTreeMap<String, ReasonCode>,
 }
 
 /// The decisions of a run, with the pin each became (same order).
@@ -118,8 +120,12 @@ pub fn read(
             rows: read.rows.len(),
         });
         let mut rep_of = BTreeMap::new();
+        let mut code_of = BTreeMap::new();
         let mut twice = Vec::new();
         for r in read.rows {
+            if let Some(c) = ReasonCode::parse(&r.reason_code) {
+                code_of.entry(r.account_id.clone()).or_insert(c);
+            }
             match rep_of.entry(r.account_id) {
                 std::collections::btree_map::Entry::Occupied(e) => twice.push(Issue::row(
                     Severity::Fatal,
@@ -138,7 +144,11 @@ pub fn read(
         if !twice.is_empty() {
             return Err(Failure::issues(&twice));
         }
-        review.previous = Some(Previous { file, rep_of });
+        review.previous = Some(Previous {
+            file,
+            rep_of,
+            code_of,
+        });
     }
     if let Some(path) = &input.decisions {
         let file = path.display().to_string();
@@ -482,6 +492,18 @@ pub fn mark_codes(
     codes: &mut [ReasonCode],
 ) {
     for (i, pin) in decided(p, review.pins()) {
+        // Outside the scope an account keeps its proposed rep, and why the proposal put it
+        // there (the search only kept it: its own reason would be invented).
+        if pin.why == PinWhy::OutOfScope {
+            if let Some(c) = review
+                .previous
+                .as_ref()
+                .and_then(|prev| prev.code_of.get(&p.accounts[i].id))
+            {
+                codes[i] = *c;
+            }
+            continue;
+        }
         if matches!(pin.why, PinWhy::Decision(_)) {
             codes[i] = ReasonCode::Decision;
             for a in p.units.members(p.account_unit[i]) {

@@ -348,6 +348,12 @@ const PREVIOUS_FIELDS: &[Field] = &[
         salesforce: &["OwnerId"],
         required: true,
     },
+    Field {
+        name: "reason_code",
+        aliases: &[],
+        salesforce: &[],
+        required: false,
+    },
 ];
 
 /// Reads a file of ours that the plan's `[columns]` do not map (decisions, a previous
@@ -422,6 +428,8 @@ pub struct PreviousRow {
     pub account_id: String,
     /// The rep proposed.
     pub rep_id: String,
+    /// Why the proposal put it there (allot's `reason_code`; empty when not given).
+    pub reason_code: String,
     /// Line of the row in its file.
     pub line: u64,
 }
@@ -440,6 +448,7 @@ pub fn read_previous(path: &Path, file: &str) -> Result<RowsRead<PreviousRow>, V
         Some(PreviousRow {
             account_id: ctx.text("account_id").to_string(),
             rep_id: ctx.text("rep_id").to_string(),
+            reason_code: ctx.text("reason_code").to_string(),
             line,
         })
     })

@@ -37,6 +37,28 @@ pub enum ReasonCode {
 }
 
 impl ReasonCode {
+    /// Every code.
+    pub const ALL: [ReasonCode; 12] = [
+        ReasonCode::Kept,
+        ReasonCode::Locked,
+        ReasonCode::WhiteSpace,
+        ReasonCode::RepLeaving,
+        ReasonCode::NewRep,
+        ReasonCode::Balance,
+        ReasonCode::Capacity,
+        ReasonCode::Eligibility,
+        ReasonCode::TierChange,
+        ReasonCode::Compactness,
+        ReasonCode::Family,
+        ReasonCode::Decision,
+    ];
+
+    /// The code of an assignments.csv cell (`None` for anything else).
+    pub fn parse(s: &str) -> Option<ReasonCode> {
+        let s = s.trim();
+        ReasonCode::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
     /// The code as written in assignments.csv.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1509,6 +1509,27 @@ mod tests {
     }
 
     #[test]
+    fn dates_as_crms_and_spreadsheets_write_them() {
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day);
+        assert_eq!(parse_date("2027-03-14"), d(2027, 3, 14));
+        assert_eq!(parse_date(" 2027-03-14T00:00:00.000Z "), d(2027, 3, 14));
+        assert_eq!(parse_date("2027-03-14 17:30"), d(2027, 3, 14));
+        assert_eq!(parse_date("3/14/2027"), d(2027, 3, 14));
+        assert_eq!(parse_date("14/3/2027"), d(2027, 3, 14));
+        assert_eq!(parse_date("14.03.2027"), d(2027, 3, 14));
+        for bad in [
+            "2027-13-14",
+            "2027-02-30",
+            "14.03.27",
+            "next week",
+            "3/14",
+            "2027-03-14-1",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn numbers_as_spreadsheets_write_them() {
         for (raw, v) in [
             ("1234.5", 1234.5),

@@ -251,20 +251,15 @@ fn data(p: &Problem, f: &Figures, run: &Run, caps: (usize, usize)) -> Data {
     }
 }
 
-/// Renders report.html.
-pub fn render(p: &Problem, f: &Figures, s: &Summary, run: &Run) -> anyhow::Result<String> {
-    render_capped(p, f, s, run, (MAX_MAP_POINTS, MAX_MOVE_ROWS))
-}
-
-/// [`render`] with the map-point and move-row caps given (tests use small ones).
-pub fn render_capped(
+/// Renders report.html; `rollup` is the hierarchy roll-up (empty without hierarchy fields).
+pub fn render(
     p: &Problem,
     f: &Figures,
     s: &Summary,
     run: &Run,
-    caps: (usize, usize),
+    rollup: &[super::hierarchy::Group],
 ) -> anyhow::Result<String> {
-    let d = data(p, f, run, caps);
+    let d = data(p, f, run, (MAX_MAP_POINTS, MAX_MOVE_ROWS));
     let mut o = String::with_capacity(1 << 16);
     let title = format!("allot — territory report ({})", s.command);
     let _ = write!(
@@ -316,7 +311,7 @@ pub fn render_capped(
         }
     );
     segments_table(&mut o, p, s, run.before);
-    rollup_section(&mut o, &super::hierarchy::groups(p, f, run.before));
+    rollup_section(&mut o, rollup);
     moves_section(&mut o, &d.moves);
     plan_section(&mut o, s)?;
     let _ = writeln!(

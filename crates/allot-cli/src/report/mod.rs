@@ -105,7 +105,7 @@ pub fn write_reports(
     write_atomic(
         out,
         "report.html",
-        html::render(p, f, summary, run)?.as_bytes(),
+        html::render(p, f, summary, run, &groups)?.as_bytes(),
     )?;
     if p.tier_changes.is_empty() {
         remove_stale(out, "tier_changes.csv");

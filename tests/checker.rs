@@ -272,7 +272,14 @@ impl Instance {
 
 /// A plan with every term of the objective: balance on three metrics with their own
 /// weights, disruption, compactness (a segment's own weight) and pair cost; a soft band.
-fn plan(objective: &str, by_potential: bool) -> String {
+/// `measure` is what disruption counts ("accounts", "potential", "workload"; potential is
+/// stated the old way, `by_potential = true`).
+fn plan(objective: &str, measure: &str) -> String {
+    let counts = match measure {
+        "accounts" => "by_potential = false".to_string(),
+        "potential" => "by_potential = true".to_string(),
+        m => format!("measure = \"{m}\""),
+    };
     format!(
         "objective = \"{objective}\"\n\
          [[segments]]\nname = \"field\"\ncompactness = 0.5\n\
@@ -280,7 +287,7 @@ fn plan(objective: &str, by_potential: bool) -> String {
          [balance]\nband_pct = 10.0\nhard = false\n\
          metrics = [\"potential\", \"workload\", \"accounts\"]\n\
          weights = {{ potential = 1.0, workload = 0.5, accounts = 0.25 }}\n\
-         [disruption]\nweight = 0.2\nby_potential = {by_potential}\n\
+         [disruption]\nweight = 0.2\n{counts}\n\
          [compactness]\nweight = 0.1\n\
          [pairs]\nweight = 0.001\n\
          [solver]\nseed = 1\n"
@@ -327,7 +334,7 @@ type Edit = Box<dyn Fn(&mut Value)>;
 fn each_tampered_figure_of_summary_json_is_caught() {
     let dir = tempdir();
     let inst = Instance::write(dir.path(), false);
-    let good = inst.run(dir.path(), "good", &plan("redesign", false));
+    let good = inst.run(dir.path(), "good", &plan("redesign", "accounts"));
     let c = check(&inst.spec(&good).objective("redesign"));
     assert!(c.limitations.is_empty(), "{:?}", c.limitations);
     let book = c.book.objective.unwrap_or_else(|| {
@@ -518,16 +525,18 @@ fn every_objective_is_recomputed_and_a_wrong_value_is_caught() {
     let dir = tempdir();
     let inst = Instance::write(dir.path(), false);
     let runs = [
-        ("redesign", false),
-        ("redesign", true),
-        ("rebalance", false),
-        ("travel", false),
-        ("cost", false),
+        ("redesign", "accounts"),
+        ("redesign", "potential"),
+        ("redesign", "workload"),
+        ("rebalance", "accounts"),
+        ("rebalance", "workload"),
+        ("travel", "accounts"),
+        ("cost", "accounts"),
     ];
     let mut tried = 0;
-    for (objective, by_potential) in runs {
-        let name = format!("{objective}-{by_potential}");
-        let out = inst.run(dir.path(), &name, &plan(objective, by_potential));
+    for (objective, measure) in runs {
+        let name = format!("{objective}-{measure}");
+        let out = inst.run(dir.path(), &name, &plan(objective, measure));
         let spec = inst.spec(&out).objective(objective);
         let c = check(&spec);
         assert!(c.limitations.is_empty(), "{name}: {:?}", c.limitations);
@@ -572,8 +581,8 @@ fn the_bound_is_compared_with_each_feasible_assignment_shown() {
     let dir = tempdir();
     // With a white-space account in `inside`, the book is feasible in `field` only.
     let inst = Instance::write(dir.path(), true);
-    let travel = inst.run(dir.path(), "travel", &plan("travel", false));
-    let redesign = inst.run(dir.path(), "redesign", &plan("redesign", false));
+    let travel = inst.run(dir.path(), "travel", &plan("travel", "accounts"));
+    let redesign = inst.run(dir.path(), "redesign", &plan("redesign", "accounts"));
     let given = redesign.join("assignments.csv");
     let c = check(&inst.spec(&travel).also_feasible(&given));
     assert!(c.limitations.is_empty(), "{:?}", c.limitations);
@@ -738,7 +747,7 @@ fn no_compactness_term_where_a_rep_has_no_home() {
     let inst = Instance::write(dir.path(), false);
     let text = read_text(&inst.reps).replace("F3,field,41.88,-87.62", "F3,field,,");
     write(&inst.reps, &text);
-    let out = inst.run(dir.path(), "homeless", &plan("redesign", false));
+    let out = inst.run(dir.path(), "homeless", &plan("redesign", "accounts"));
     check(&inst.spec(&out).objective("redesign"));
 }
 
@@ -749,10 +758,73 @@ fn rebalance_by_potential_counts_moved_potential_in_account_units() {
     let dir = tempdir();
     let inst = Instance::write(dir.path(), false);
     // A hard ±30 % band forces moves (the book is outside it).
-    let text = plan("rebalance", true)
+    let text = plan("rebalance", "potential")
         .replace("hard = false", "hard = true")
         .replace("band_pct = 10.0", "band_pct = 30.0");
     let out = inst.run(dir.path(), "rebalance-potential", &text);
     let c = check(&inst.spec(&out).band(30.0).hard().objective("rebalance"));
     assert!(c.moved > 0, "no move to count");
+}
+
+/// README (Figures, the constraint model): with `measure = "workload"`, `rebalance` moves
+/// the least workload it can; a `max_moved_workload_pct` budget at that least binds
+/// `redesign` (which moves more without it), the run keeps it, and the checker, reading the
+/// budget from the plan as applied, catches a summary that states a tighter one.
+#[test]
+fn workload_budget_binds_is_kept_and_a_breach_is_caught() {
+    let dir = tempdir();
+    let inst = Instance::write(dir.path(), false);
+    // A hard ±30 % band forces moves (the book is outside it).
+    let hard = |objective: &str, extra: &str| {
+        plan(objective, "workload")
+            .replace("hard = false", "hard = true")
+            .replace("band_pct = 10.0", "band_pct = 30.0")
+            .replace("[compactness]", &format!("{extra}\n[compactness]"))
+    };
+    let spec = |out: &Path, objective: &str| inst.spec(out).band(30.0).hard().objective(objective);
+    let moved_work = |c: &Checked| f(&c.summary["moves"]["moved_workload"]);
+    let owned_work: f64 = ACCOUNTS
+        .iter()
+        .filter(|a| !a.5.is_empty())
+        .map(|a| f64::from(a.3))
+        .sum();
+
+    let least = check(&spec(
+        &inst.run(dir.path(), "least", &hard("rebalance", "")),
+        "rebalance",
+    ));
+    let free = check(&spec(
+        &inst.run(dir.path(), "free", &hard("redesign", "")),
+        "redesign",
+    ));
+    let (w_least, w_free) = (moved_work(&least), moved_work(&free));
+    assert!(
+        w_least > 0.0 && w_free > w_least + 1e-9,
+        "the case must force moves and redesign must move more workload than rebalance: {w_least} vs {w_free}"
+    );
+
+    let pct = w_least / owned_work * 100.0 + 1e-9;
+    let out = inst.run(
+        dir.path(),
+        "budget",
+        &hard("redesign", &format!("max_moved_workload_pct = {pct}")),
+    );
+    let c = check(&spec(&out, "redesign"));
+    assert!(
+        moved_work(&c) <= w_least + 1e-6,
+        "moved workload {} over the budget {w_least}",
+        moved_work(&c)
+    );
+    assert!(
+        f(&c.summary["objective"]) >= f(&free.summary["objective"]) - 1e-9,
+        "a binding budget cannot improve the objective"
+    );
+    let wrong = tampered(&out, &dir.path().join("budget-wrong"), |s| {
+        s["plan"]["disruption"]["max_moved_workload_pct"] = (pct / 2.0).into()
+    });
+    assert_caught(
+        &check_problems(&spec(&wrong, "redesign")),
+        "over the budget max_moved_workload_pct",
+        "tighter workload budget",
+    );
 }

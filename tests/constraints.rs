@@ -1090,6 +1090,36 @@ fn binding_rules_are_named_with_amounts() {
         }
     }
 
+    // 3b. The same bands against a budget on moved workload: none of it may move.
+    {
+        let dir = tempdir();
+        let (a, r) = (fixture("tiny/accounts.csv"), fixture("tiny/reps.csv"));
+        for objective in OBJECTIVES {
+            let plan = dir.path().join(format!("plan_{objective}_workload.toml"));
+            let text = read_text(&fixture("tiny/plan.toml"));
+            write(
+                &plan,
+                &format!(
+                    "objective = \"{objective}\"\n{text}\n[disruption]\nmeasure = \"workload\"\nmax_moved_workload_pct = 0\n"
+                ),
+            );
+            let what = format!("budget max_moved_workload_pct = 0, objective {objective}");
+            let err = infeasible_run(
+                &a,
+                &r,
+                &plan,
+                &dir.path().join(format!("{objective}_workload")),
+                &what,
+            );
+            assert!(
+                err.contains("disruption budget: [disruption] max_moved_workload_pct = 0 lets 0 of workload move, but no assignment")
+                    && err.contains(" over;"),
+                "{what}: expected the workload budget rule in\n{err}"
+            );
+            cases += 1;
+        }
+    }
+
     // 4. max_potential caps adding up to less than the segment's potential.
     {
         let dir = tempdir();
@@ -1126,7 +1156,7 @@ fn binding_rules_are_named_with_amounts() {
         }
     }
 
-    assert_eq!(cases, 4 + 4 + 8 + 4, "cases run");
+    assert_eq!(cases, 4 + 4 + 8 + 4 + 4, "cases run");
 }
 
 /// A family out of reach: the travel-cap message must not say that the account it names

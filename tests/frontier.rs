@@ -169,6 +169,8 @@ struct Eval {
     moves: f64,
     /// Their potential.
     moved_potential: f64,
+    /// Their own workload.
+    moved_workload: f64,
     /// Σ over balanced metrics of the worst |deviation| (a fraction).
     balance: f64,
     /// Total km from rep home to account.
@@ -208,7 +210,7 @@ impl Brute {
     fn eval(&self, rep_of: &[usize]) -> Option<Eval> {
         let inst = &self.inst;
         let mut load = vec![[0.0f64; 3]; inst.reps.len()];
-        let (mut moves, mut moved_pot, mut km) = (0.0, 0.0, 0.0);
+        let (mut moves, mut moved_pot, mut moved_work, mut km) = (0.0, 0.0, 0.0, 0.0);
         for (i, a) in inst.accounts.iter().enumerate() {
             let j = rep_of[i];
             let r = &inst.reps[j];
@@ -218,6 +220,7 @@ impl Brute {
             if !a.owner.is_empty() && a.owner != r.id {
                 moves += 1.0;
                 moved_pot += a.potential.unwrap_or(0.0);
+                moved_work += a.workload;
             }
             if let (Some(h), Some(c)) = (r.coords, a.coords) {
                 km += milp::km(h, c);
@@ -263,6 +266,7 @@ impl Brute {
         Some(Eval {
             moves,
             moved_potential: moved_pot,
+            moved_workload: moved_work,
             balance,
             km,
             within_band: within,
@@ -521,57 +525,116 @@ fn travel_curve_matches_brute_force_on_zones_cases() {
     eprintln!("travel: {compared} points compared with brute force ({infeasible} infeasible)");
 }
 
+/// `[disruption] measure = "potential"` and `"workload"`: the budgets are stated on that
+/// measure, the x axis counts it, and every point is the exact best balance (with the
+/// tie-break on the moved share of that measure) among assignments within the budget.
 #[test]
-fn potential_measure_curve_matches_brute_force() {
+fn potential_and_workload_measure_curves_match_brute_force() {
     let dir = tempdir();
-    let z = &CASES[1];
-    let (a, r, p) = zones(dir.path(), z);
-    let text = read_text(&p) + "\n[disruption]\nmeasure = \"potential\"\n";
-    std::fs::write(&p, text).expect("write plan");
-    let (csv, asg) = frontier(&a, &r, &p, &dir.path().join("out"), &["--points", "6"]);
-    assert!(
-        csv.records.iter().take(csv.records.len() - 1).all(|r| r
-            .get("budget_key")
-            .starts_with("max_moved_potential_pct = ")),
-        "budgets are stated on potential"
-    );
-    // Tie-break on the moved share of potential, not accounts.
-    let b = Brute::new(&a, &r, &p);
-    let owned_pot: f64 = b
-        .inst
-        .accounts
-        .iter()
-        .filter(|a| !a.owner.is_empty())
-        .map(|a| a.potential.unwrap_or(0.0))
-        .sum();
-    let all = b.all();
     let mut compared = 0;
-    for r in &csv.records {
-        let budget = budget_of(r);
-        let exact = all
+    let mut curves = 0;
+    for (z, measure) in [
+        (&CASES[1], "potential"),
+        (&CASES[1], "workload"),
+        (&CASES[2], "workload"),
+    ] {
+        let name = format!("{} by {measure}", z.name);
+        let d = dir.path().join(name.replace([' ', ',', '+'], "_"));
+        let (a, r, p) = zones(&d, z);
+        let text = read_text(&p) + &format!("\n[disruption]\nmeasure = \"{measure}\"\n");
+        std::fs::write(&p, text).expect("write plan");
+        let (csv, asg) = frontier(&a, &r, &p, &d.join("out"), &["--points", "6"]);
+        let key = format!("max_moved_{measure}_pct = ");
+        assert!(
+            csv.records
+                .iter()
+                .take(csv.records.len() - 1)
+                .all(|r| r.get("budget_key").starts_with(&key)),
+            "{name}: budgets are stated on {measure}"
+        );
+        let b = Brute::new(&a, &r, &p);
+        let of = |e: &Eval| {
+            if measure == "potential" {
+                e.moved_potential
+            } else {
+                e.moved_workload
+            }
+        };
+        let owned: f64 = b
+            .inst
+            .accounts
             .iter()
-            .filter(|e| e.moved_potential <= budget + 1e-6)
-            .map(|e| e.balance + TIE * e.moved_potential / owned_pot)
-            .fold(f64::INFINITY, f64::min);
-        let obj = num(r.get("objective"));
-        assert_eq!(r.get("status"), "optimal", "point {}", r.get("point"));
-        assert!(
-            (obj - exact).abs() <= TOL,
-            "point {}: {obj} vs exact {exact}",
-            r.get("point")
-        );
-        let e = b
-            .eval(&b.assign_col(&asg, r.get("point")))
-            .expect("feasible");
-        assert!(
-            e.moved_potential <= budget + 1e-6,
-            "point {}: over budget",
-            r.get("point")
-        );
-        compared += 1;
+            .filter(|a| !a.owner.is_empty())
+            .map(|a| {
+                if measure == "potential" {
+                    a.potential.unwrap_or(0.0)
+                } else {
+                    a.workload
+                }
+            })
+            .sum();
+        let all = b.all();
+        let mut last = f64::INFINITY;
+        let mut points = 0;
+        for r in &csv.records {
+            let point = r.get("point");
+            let budget = budget_of(r);
+            // Tie-break on the moved share of the measure, not of accounts.
+            let exact = all
+                .iter()
+                .filter(|e| of(e) <= budget + 1e-6)
+                .map(|e| e.balance + TIE * of(e) / owned)
+                .fold(f64::INFINITY, f64::min);
+            if exact.is_infinite() {
+                assert_eq!(r.get("status"), "infeasible", "{name} point {point}");
+                points += 1;
+                continue;
+            }
+            let obj = num(r.get("objective"));
+            assert_eq!(r.get("status"), "optimal", "{name} point {point}");
+            assert!(
+                (obj - exact).abs() <= TOL,
+                "{name} point {point}: {obj} vs exact {exact}"
+            );
+            assert!(
+                num(r.get("lower_bound")) <= exact + TOL,
+                "{name} point {point}: bound above the optimum"
+            );
+            let e = b
+                .eval(&b.assign_col(&asg, point))
+                .unwrap_or_else(|| panic!("{name} point {point}: the assignment breaks a rule"));
+            assert!(
+                of(&e) <= budget + 1e-6,
+                "{name} point {point}: {measure} moved {} over budget {budget}",
+                of(&e)
+            );
+            if let Some(pct) = r.get("budget_key").strip_prefix(&key) {
+                let stated = num(pct) / 100.0 * owned;
+                assert!(
+                    (stated - budget).abs() <= 1e-6 * owned.max(1.0),
+                    "{name} point {point}: {key}{pct} is {stated} of {measure}, budget {budget}"
+                );
+            }
+            assert!(
+                (num(r.get("moved_workload")) - e.moved_workload).abs() <= 0.01
+                    && (num(r.get("moved_potential")) - e.moved_potential).abs() <= 0.01
+                    && num(r.get("moves")) == e.moves,
+                "{name} point {point}: moved figures"
+            );
+            assert!(
+                obj <= last + TOL,
+                "{name} point {point}: {obj} worse than a smaller budget's {last}"
+            );
+            last = obj;
+            points += 1;
+        }
+        assert_eq!(points, csv.records.len(), "{name}");
+        assert!(points >= 3, "{name}: {points} points");
+        compared += points;
+        curves += 1;
     }
-    assert_eq!(compared, csv.records.len());
-    assert!(compared >= 3, "compared {compared}");
+    assert_eq!(curves, 3);
+    eprintln!("potential/workload measures: {compared} points compared over {curves} curves");
 }
 
 #[test]

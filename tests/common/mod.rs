@@ -17,11 +17,12 @@
 //! - the objective, every term, per segment (summary.json `segments[].solve.objective`) and
 //!   in total (`objective`), for the four objectives of the README: `redesign` = Σ weight ×
 //!   max |deviation| + disruption weight × moved share of the segment's owned accounts (of
-//!   their potential with `by_potential`) + compactness weight (the segment rule's, else
+//!   their potential with `by_potential` or `measure = "potential"`, of their workload with
+//!   `measure = "workload"`) + compactness weight (the segment rule's, else
 //!   `[compactness] weight`) × the segment's mean km / 100 (only where every rep of the
 //!   segment has a home) + pairs weight × pair cost;
-//!   `rebalance` = moved accounts (with `by_potential`, the moved share of the owned
-//!   potential × owned accounts) + 0.01 × (the balance and compactness terms) + pairs
+//!   `rebalance` = moved accounts (measuring potential or workload, the moved share of the
+//!   owned potential or workload × owned accounts) + 0.01 × (the balance and compactness terms) + pairs
 //!   weight × pair cost; `travel` = total km + pairs weight × pair cost; `cost` = total pair
 //!   cost. Then `gap_abs` = objective − lower_bound and `gap_rel` = gap_abs / |objective|;
 //! - the lower bound: not above the objective (reported and recomputed), nor above the
@@ -1157,14 +1158,17 @@ pub struct PlanTerms {
     pub hard: bool,
     /// `[disruption] weight`.
     pub disruption_weight: f64,
-    /// `[disruption] by_potential`.
-    pub by_potential: bool,
+    /// What disruption counts: `[disruption] measure` ("accounts", "potential",
+    /// "workload"), else "potential" with `by_potential = true`, else "accounts".
+    pub measure: String,
     /// `[disruption] max_moves`.
     pub max_moves: Option<u64>,
     /// `[disruption] max_moved_pct`.
     pub max_moved_pct: Option<f64>,
     /// `[disruption] max_moved_potential_pct`.
     pub max_moved_potential_pct: Option<f64>,
+    /// `[disruption] max_moved_workload_pct`.
+    pub max_moved_workload_pct: Option<f64>,
     /// `[compactness] weight`.
     pub compactness_weight: f64,
     /// `[[segments]] compactness` of the first rule of each name (by segment key).
@@ -1236,12 +1240,28 @@ impl PlanTerms {
             band_pct: num(&bal["band_pct"], "balance.band_pct")?,
             hard: flag(&bal["hard"], "balance.hard")?,
             disruption_weight: num(&dis["weight"], "disruption.weight")?,
-            by_potential: flag(&dis["by_potential"], "disruption.by_potential")?,
+            measure: match &dis["measure"] {
+                Value::Null => {
+                    if flag(&dis["by_potential"], "disruption.by_potential")? {
+                        "potential".into()
+                    } else {
+                        "accounts".into()
+                    }
+                }
+                Value::String(m) if ["accounts", "potential", "workload"].contains(&m.as_str()) => {
+                    m.clone()
+                }
+                v => return Err(format!("summary.json plan.disruption.measure = {v}")),
+            },
             max_moves: opt_num(&dis["max_moves"], "disruption.max_moves")?.map(|x| x as u64),
             max_moved_pct: opt_num(&dis["max_moved_pct"], "disruption.max_moved_pct")?,
             max_moved_potential_pct: opt_num(
                 &dis["max_moved_potential_pct"],
                 "disruption.max_moved_potential_pct",
+            )?,
+            max_moved_workload_pct: opt_num(
+                &dis["max_moved_workload_pct"],
+                "disruption.max_moved_workload_pct",
             )?,
             compactness_weight: num(&comp["weight"], "compactness.weight")?,
             segment_compactness,
@@ -1274,6 +1294,8 @@ struct Rules {
     max_moved_pct: Option<f64>,
     /// Budget in percent of the owned accounts' potential.
     max_moved_potential_pct: Option<f64>,
+    /// Budget in percent of the owned accounts' workload.
+    max_moved_workload_pct: Option<f64>,
 }
 
 impl Rules {
@@ -1314,6 +1336,7 @@ impl Rules {
             };
             r.max_moved_pct = min_f(r.max_moved_pct, p.max_moved_pct);
             r.max_moved_potential_pct = p.max_moved_potential_pct;
+            r.max_moved_workload_pct = p.max_moved_workload_pct;
         }
         r
     }
@@ -1425,10 +1448,14 @@ struct SegFigs {
     owned: usize,
     /// Their potential.
     owned_pot: f64,
+    /// Their own workload (accounts.csv).
+    owned_work: f64,
     /// Owned accounts whose rep is not their owner.
     moved: usize,
     /// Their potential.
     moved_pot: f64,
+    /// Their own workload (accounts.csv).
+    moved_work: f64,
     /// Σ km over the located accounts (coordinates, and a rep with a home).
     km: f64,
     /// Located accounts.
@@ -1452,6 +1479,16 @@ struct SegFigs {
 impl SegFigs {
     fn mean_km(&self) -> Option<f64> {
         (self.located > 0).then(|| self.km / self.located as f64)
+    }
+
+    /// The owned and the moved total of a disruption measure ("accounts", "potential",
+    /// "workload").
+    fn owned_moved(&self, measure: &str) -> (f64, f64) {
+        match measure {
+            "potential" => (self.owned_pot, self.moved_pot),
+            "workload" => (self.owned_work, self.moved_work),
+            _ => (self.owned as f64, self.moved as f64),
+        }
     }
 }
 
@@ -1493,9 +1530,11 @@ fn figures(inp: &Input, rep_of: &[Option<usize>]) -> Figs {
         if !a.owner.is_empty() {
             sf.owned += 1;
             sf.owned_pot += a.potential.unwrap_or(0.0);
+            sf.owned_work += a.workload;
             if rep.is_none_or(|r| inp.reps[r].id != a.owner) {
                 sf.moved += 1;
                 sf.moved_pot += a.potential.unwrap_or(0.0);
+                sf.moved_work += a.workload;
             }
         }
         if a.coords.is_some() {
@@ -1596,14 +1635,9 @@ fn seg_objective(plan: &PlanTerms, sk: &str, sf: &SegFigs) -> Option<(f64, f64, 
         .iter()
         .map(|&k| plan.weights[k] * sf.max_dev[k])
         .sum();
-    let share = if plan.by_potential {
-        if sf.owned_pot > 0.0 {
-            sf.moved_pot / sf.owned_pot
-        } else {
-            0.0
-        }
-    } else if sf.owned > 0 {
-        sf.moved as f64 / sf.owned as f64
+    let (owned_m, moved_m) = sf.owned_moved(&plan.measure);
+    let share = if owned_m > 0.0 {
+        moved_m / owned_m
     } else {
         0.0
     };
@@ -1613,12 +1647,12 @@ fn seg_objective(plan: &PlanTerms, sk: &str, sf: &SegFigs) -> Option<(f64, f64, 
     } else {
         0.0
     };
-    // README: rebalance counts moved accounts, or with by_potential the moved share of the
-    // owned potential in account units (× owned accounts).
-    let moved = if plan.by_potential {
-        share * sf.owned as f64
-    } else {
+    // README: rebalance counts moved accounts, or measuring potential (workload) the moved
+    // share of the owned potential (workload) in account units (× owned accounts).
+    let moved = if plan.measure == "accounts" {
         sf.moved as f64
+    } else {
+        share * sf.owned as f64
     };
     let pairs = plan.pairs_weight * sf.pair_cost;
     let mut terms: Vec<(&str, f64)> = match plan.objective.as_str() {
@@ -1632,7 +1666,7 @@ fn seg_objective(plan: &PlanTerms, sk: &str, sf: &SegFigs) -> Option<(f64, f64, 
             ("pairs weight × pair cost", pairs),
         ],
         "rebalance" => vec![
-            ("moved accounts (by potential: share × owned)", moved),
+            ("moved accounts (potential, workload: share × owned)", moved),
             ("0.01 × Σ weight × max |deviation|", 0.01 * balance),
             ("0.01 × compactness weight × mean km / 100", 0.01 * compact),
             ("pairs weight × pair cost", pairs),
@@ -1673,10 +1707,10 @@ fn seg_objective(plan: &PlanTerms, sk: &str, sf: &SegFigs) -> Option<(f64, f64, 
 pub fn off_proposal_per_family(
     plan: &PlanTerms,
     owned: usize,
-    owned_pot: f64,
+    owned_measure: f64,
     units: usize,
 ) -> f64 {
-    let no_potential = plan.by_potential && owned_pot <= 0.0;
+    let no_potential = plan.measure != "accounts" && owned_measure <= 0.0;
     let one_move = match plan.objective.as_str() {
         "redesign" if !no_potential => plan.disruption_weight / owned.max(1) as f64,
         "rebalance" if !no_potential => 1.0,
@@ -1691,7 +1725,8 @@ fn off_proposal_cost(plan: &PlanTerms, sf: &SegFigs) -> f64 {
     if !sf.proposal {
         return 0.0;
     }
-    sf.off_units as f64 * off_proposal_per_family(plan, sf.owned, sf.owned_pot, sf.units)
+    sf.off_units as f64
+        * off_proposal_per_family(plan, sf.owned, sf.owned_moved(&plan.measure).0, sf.units)
 }
 
 /// Per-segment objectives of an assignment (None for every segment when the objective is
@@ -1881,6 +1916,17 @@ fn rule_problems(
             None,
             format!(
                 "{moved} of {owned} owned accounts moved, over the budget max_moved_pct = {pct}"
+            ),
+        ));
+    }
+    let (owned_work, moved_work) = (f.total(|s| s.owned_work), f.total(|s| s.moved_work));
+    if let Some(pct) = rules.max_moved_workload_pct
+        && moved_work > pct / 100.0 * owned_work * (1.0 + 1e-12) + 1e-9
+    {
+        v.push((
+            None,
+            format!(
+                "workload {moved_work} of the owned {owned_work} moved, over the budget max_moved_workload_pct = {pct}"
             ),
         ));
     }
@@ -2735,6 +2781,13 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
         Some(x) if close(x, moved_pot, 1e-6) => {}
         x => v.push(format!(
             "summary.json moves.moved_potential = {x:?}, expected {moved_pot}"
+        )),
+    }
+    let moved_work = f.total(|s| s.moved_work);
+    match s["moves"]["moved_workload"].as_f64() {
+        Some(x) if close(x, moved_work, 1e-6) => {}
+        x => v.push(format!(
+            "summary.json moves.moved_workload = {x:?}, expected {moved_work}"
         )),
     }
     let moved_pct = if owned > 0 {

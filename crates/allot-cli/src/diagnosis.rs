@@ -110,6 +110,7 @@ pub fn words(p: &Problem, b: &Binding) -> String {
                 Measure::Accounts if *limit == 1.0 => "account",
                 Measure::Accounts => "accounts",
                 Measure::Potential => "of potential",
+                Measure::Workload => "of workload",
             };
             format!(
                 "disruption budget: {stated} lets {} {noun} move, but no assignment within the bands and caps moves fewer than {} ({} over; {} of it is accounts whose owner cannot keep them); raise the budget or widen [balance] band_pct",

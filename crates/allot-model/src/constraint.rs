@@ -17,21 +17,49 @@ use crate::plan::{Metric, Plan};
 use crate::rows::{Account, Rep};
 
 /// What a disruption budget counts (also the plan's `[disruption] measure`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
     /// Accounts whose owner changes (among accounts that had one).
+    #[default]
     Accounts,
     /// Potential of those accounts.
     Potential,
+    /// Workload of those accounts (their own accounts.csv workload, whoever takes them).
+    Workload,
 }
 
+/// Moved totals, one slot per [`Measure`] in [`Measure::ALL`] order.
+pub type Moved = [f64; 3];
+
 impl Measure {
+    /// Every measure, in slot order.
+    pub const ALL: [Measure; 3] = [Measure::Accounts, Measure::Potential, Measure::Workload];
+
     /// What one unit of the measure is called in messages.
     pub fn noun(self) -> &'static str {
         match self {
             Measure::Accounts => "accounts",
             Measure::Potential => "potential",
+            Measure::Workload => "workload",
+        }
+    }
+
+    /// Position of the measure in a [`Moved`] array.
+    pub fn slot(self) -> usize {
+        match self {
+            Measure::Accounts => 0,
+            Measure::Potential => 1,
+            Measure::Workload => 2,
+        }
+    }
+
+    /// What one account adds to the measure when its owner changes.
+    pub fn of(self, a: &Account) -> f64 {
+        match self {
+            Measure::Accounts => 1.0,
+            Measure::Potential => a.potential,
+            Measure::Workload => a.workload,
         }
     }
 }
@@ -104,11 +132,13 @@ impl Constraint {
         }
         let d = &plan.disruption;
         let owned = accounts.iter().filter(|a| a.owner_id.is_some()).count() as f64;
-        let owned_potential: f64 = accounts
-            .iter()
-            .filter(|a| a.owner_id.is_some())
-            .map(|a| a.potential)
-            .sum();
+        let owned_total = |m: Measure| -> f64 {
+            accounts
+                .iter()
+                .filter(|a| a.owner_id.is_some())
+                .map(|a| m.of(a))
+                .sum()
+        };
         if let Some(n) = d.max_moves {
             out.push(Constraint::Budget(Budget {
                 measure: Measure::Accounts,
@@ -127,8 +157,15 @@ impl Constraint {
         if let Some(pct) = d.max_moved_potential_pct {
             out.push(Constraint::Budget(Budget {
                 measure: Measure::Potential,
-                limit: pct / 100.0 * owned_potential,
+                limit: pct / 100.0 * owned_total(Measure::Potential),
                 stated: format!("[disruption] max_moved_potential_pct = {pct}"),
+            }));
+        }
+        if let Some(pct) = d.max_moved_workload_pct {
+            out.push(Constraint::Budget(Budget {
+                measure: Measure::Workload,
+                limit: pct / 100.0 * owned_total(Measure::Workload),
+                stated: format!("[disruption] max_moved_workload_pct = {pct}"),
             }));
         }
         if let Some(max_km) = plan.compactness.max_km {

@@ -69,6 +69,8 @@ pub struct Figures {
     pub moved_accounts: usize,
     /// Potential of the moved accounts.
     pub moved_potential: f64,
+    /// Workload of the moved accounts (their own accounts.csv workload).
+    pub moved_workload: f64,
     /// Mean km over all accounts with coordinates whose rep has a home.
     pub mean_km: Option<f64>,
     /// Accounts with no rep.
@@ -85,7 +87,7 @@ pub fn figures(p: &Problem, account_rep: &[Option<RepIdx>]) -> Figures {
     let mut km = vec![(0.0f64, 0usize); nr];
     let mut seg_moved = vec![0usize; p.segments.len()];
     let mut seg_km = vec![(0.0f64, 0usize); p.segments.len()];
-    let (mut owned, mut moved, mut moved_pot, mut unassigned) = (0, 0, 0.0, 0);
+    let (mut owned, mut moved, mut moved_pot, mut moved_work, mut unassigned) = (0, 0, 0.0, 0.0, 0);
     let mut pair_cost = 0.0;
     for (i, a) in p.accounts.iter().enumerate() {
         let rep = account_rep[i];
@@ -95,6 +97,7 @@ pub fn figures(p: &Problem, account_rep: &[Option<RepIdx>]) -> Figures {
             if rep.is_none() || rep != p.account_owner[i] {
                 moved += 1;
                 moved_pot += a.potential;
+                moved_work += a.workload;
                 seg_moved[seg] += 1;
             }
         }
@@ -206,6 +209,7 @@ pub fn figures(p: &Problem, account_rep: &[Option<RepIdx>]) -> Figures {
         owned_accounts: owned,
         moved_accounts: moved,
         moved_potential: moved_pot,
+        moved_workload: moved_work,
         mean_km: (n_km > 0).then(|| sum_km / n_km as f64),
         unassigned,
         pair_cost: p.pairs.as_ref().map(|_| pair_cost),

@@ -351,7 +351,7 @@ pub struct Disruption {
     /// Count moved potential instead of moved accounts (the same as `measure = "potential"`).
     pub by_potential: bool,
     /// What disruption counts, in the objective and on the x axis of `allot frontier`:
-    /// accounts or potential (unset: `by_potential` decides).
+    /// accounts, potential or workload (unset: `by_potential` decides).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measure: Option<crate::constraint::Measure>,
     /// Disruption budget: at most this many accounts may change owner (none when absent).
@@ -361,6 +361,8 @@ pub struct Disruption {
     pub max_moved_pct: Option<f64>,
     /// Disruption budget as a share of the owned accounts' potential, percent.
     pub max_moved_potential_pct: Option<f64>,
+    /// Disruption budget as a share of the owned accounts' workload, percent.
+    pub max_moved_workload_pct: Option<f64>,
 }
 
 impl Default for Disruption {
@@ -372,6 +374,7 @@ impl Default for Disruption {
             max_moves: None,
             max_moved_pct: None,
             max_moved_potential_pct: None,
+            max_moved_workload_pct: None,
         }
     }
 }
@@ -620,10 +623,16 @@ impl Plan {
             );
         }
         let d = &self.disruption;
-        if d.by_potential && d.measure == Some(crate::constraint::Measure::Accounts) {
+        if d.by_potential
+            && d.measure
+                .is_some_and(|m| m != crate::constraint::Measure::Potential)
+        {
             return bad(
                 "disruption.measure",
-                "\"accounts\" contradicts by_potential = true; keep one of the two (measure = \"potential\" is the same as by_potential = true)".into(),
+                format!(
+                    "\"{}\" contradicts by_potential = true; keep one of the two (measure = \"potential\" is the same as by_potential = true)",
+                    d.measure().noun()
+                ),
             );
         }
         for (field, v) in [
@@ -631,6 +640,10 @@ impl Plan {
             (
                 "disruption.max_moved_potential_pct",
                 d.max_moved_potential_pct,
+            ),
+            (
+                "disruption.max_moved_workload_pct",
+                d.max_moved_workload_pct,
             ),
         ] {
             if let Some(v) = v

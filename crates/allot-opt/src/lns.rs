@@ -159,7 +159,7 @@ pub fn sub_model_within<'p>(
         }
         if with_moved {
             sub.edge_moved
-                .push(if r == 0 { held_moved } else { [0.0; 2] });
+                .push(if r == 0 { held_moved } else { [0.0; 3] });
         }
         sub.edge_start.push(sub.edge_rep.len() as u32);
         sub.load.push(*h);

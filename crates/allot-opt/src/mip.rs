@@ -9,9 +9,10 @@
 //! warm start, a deterministic node limit and the MIP dual bound are available.
 
 use allot_model::Constraint;
+use allot_model::constraint::Moved;
 use good_lp::{Expression, ProblemVariables, SolverModel, Variable, highs, variable};
 
-use crate::model::{SegModel, measure_slot};
+use crate::model::SegModel;
 use crate::work;
 
 /// How a MILP solve ended.
@@ -74,8 +75,8 @@ pub struct Duals {
     pub unit: Vec<f64>,
     /// Per rep and metric: the sum of the duals of its band and cap rows on the metric.
     pub rep: Vec<[f64; 3]>,
-    /// Per moved measure (accounts, potential): the sum of the budget rows' duals.
-    pub moved: [f64; 2],
+    /// Per moved measure (accounts, potential, workload): the sum of the budget rows' duals.
+    pub moved: Moved,
 }
 
 impl Duals {
@@ -85,7 +86,7 @@ impl Duals {
         p.cost
             - self.unit[u]
             - (0..3).map(|k| load[k] * self.rep[r][k]).sum::<f64>()
-            - (0..2).map(|k| p.moved[k] * self.moved[k]).sum::<f64>()
+            - (0..3).map(|k| p.moved[k] * self.moved[k]).sum::<f64>()
     }
 }
 
@@ -242,14 +243,18 @@ fn solve(
     let mut rep_load: Vec<[Expression; 3]> = (0..nr)
         .map(|_| std::array::from_fn(|_| Expression::default()))
         .collect();
-    let mut moved = [Expression::default(), Expression::default()];
-    let mut locked_moved = [0.0; 2];
+    let mut moved: [Expression; 3] = std::array::from_fn(|_| Expression::default());
+    // Only the measures a budget counts get a row.
+    let budgeted: [bool; 3] =
+        std::array::from_fn(|k| m.budgets.iter().any(|b| b.measure.slot() == k));
+    let mut locked_moved = [0.0; 3];
     let mut coverage = Vec::new();
     for u in 0..m.n_units() {
         if m.locked[u] {
             if let Some(x) = m.edge_moved.get(m.edge_start[u] as usize) {
-                locked_moved[0] += x[0];
-                locked_moved[1] += x[1];
+                for k in 0..3 {
+                    locked_moved[k] += x[k];
+                }
             }
             continue;
         }
@@ -265,8 +270,8 @@ fn solve(
                 }
             }
             if let Some(mv) = m.edge_moved.get(e) {
-                for k in 0..2 {
-                    if mv[k] != 0.0 {
+                for k in 0..3 {
+                    if budgeted[k] && mv[k] != 0.0 {
                         moved[k].add_mul(mv[k], xe);
                     }
                 }
@@ -323,7 +328,7 @@ fn solve(
             }
             Constraint::Budget(_) => {
                 if let Some(b) = m.budgets.get(budget_no) {
-                    let k = measure_slot(b.measure);
+                    let k = b.measure.slot();
                     let mut row = moved[k].clone();
                     if let Some(&s) = slacks.moved.get(budget_no) {
                         row.add_mul(-1.0, s);
@@ -468,7 +473,7 @@ fn solve(
             let mut row_duals = Duals {
                 unit: vec![0.0; m.n_units()],
                 rep: vec![[0.0; 3]; nr],
-                moved: [0.0; 2],
+                moved: [0.0; 3],
             };
             for (row, &y) in rows.iter().zip(sol.dual_rows()) {
                 match *row {

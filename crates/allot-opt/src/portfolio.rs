@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use allot_model::constraint::Moved;
 use allot_model::plan::EngineChoice;
 use allot_model::{Assignment, Problem, RepIdx, SegIdx};
 
@@ -68,7 +69,7 @@ pub struct SegmentOutcome {
     /// priced on demand).
     pub complete: bool,
     /// Accounts and potential the kept solution moves.
-    pub moved: [f64; 2],
+    pub moved: Moved,
     /// Whether the kept solution breaks only the segment's share of a disruption budget
     /// (every per-rep row kept): the whole problem may still be within the budget.
     pub over_share: bool,
@@ -392,7 +393,7 @@ fn settle_budget_shares(p: &Problem, segments: &mut [SegmentOutcome]) {
     }
     let within = p.constraints.iter().all(|c| match c {
         allot_model::Constraint::Budget(b) => {
-            let k = crate::model::measure_slot(b.measure);
+            let k = b.measure.slot();
             let moved: f64 = segments.iter().map(|s| s.moved[k]).sum();
             moved <= b.limit * (1.0 + 1e-12) + 1e-9
         }

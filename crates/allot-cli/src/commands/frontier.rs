@@ -127,6 +127,7 @@ impl Point {
         match measure {
             Measure::Accounts => self.moves as f64,
             Measure::Potential => self.moved_potential,
+            Measure::Workload => self.moved_workload,
         }
     }
 }
@@ -179,16 +180,13 @@ pub fn frontier_plan(plan: &Plan, metric: FrontierMetric) -> Plan {
     q.disruption.max_moves = None;
     q.disruption.max_moved_pct = None;
     q.disruption.max_moved_potential_pct = None;
+    q.disruption.max_moved_workload_pct = None;
     q
 }
 
-/// `plan` with the budget `b` in `measure` (none: unconstrained), and the key that states it.
-pub fn with_budget(
-    plan: &Plan,
-    measure: Measure,
-    b: Option<f64>,
-    owned_potential: f64,
-) -> (Plan, String) {
+/// `plan` with the budget `b` in `measure` (none: unconstrained), and the key that states
+/// it; `owned` is the owned accounts' total of the measure (what a percentage is of).
+pub fn with_budget(plan: &Plan, measure: Measure, b: Option<f64>, owned: f64) -> (Plan, String) {
     let mut q = plan.clone();
     let key = match (b, measure) {
         (None, _) => "none".to_string(),
@@ -197,14 +195,19 @@ pub fn with_budget(
             q.disruption.max_moves = Some(n);
             format!("max_moves = {n}")
         }
-        (Some(b), Measure::Potential) => {
-            let pct = if owned_potential > 0.0 {
-                (b / owned_potential * 100.0).clamp(0.0, 100.0)
+        (Some(b), Measure::Potential | Measure::Workload) => {
+            let pct = if owned > 0.0 {
+                (b / owned * 100.0).clamp(0.0, 100.0)
             } else {
                 0.0
             };
-            q.disruption.max_moved_potential_pct = Some(pct);
-            format!("max_moved_potential_pct = {pct}")
+            if measure == Measure::Potential {
+                q.disruption.max_moved_potential_pct = Some(pct);
+                format!("max_moved_potential_pct = {pct}")
+            } else {
+                q.disruption.max_moved_workload_pct = Some(pct);
+                format!("max_moved_workload_pct = {pct}")
+            }
         }
     };
     (q, key)
@@ -293,14 +296,9 @@ fn solve_point(q: &Problem, ctx: &SearchContext, loaded: &Loaded) -> Result<Solv
 /// The figures of a point's assignment.
 fn describe(p: &Problem, account_rep: &[Option<RepIdx>], metrics: &[Metric]) -> Point {
     let f = figures(p, account_rep);
-    let mut moved_workload = 0.0;
     let mut total_km = 0.0;
     for (i, a) in p.accounts.iter().enumerate() {
-        let rep = account_rep[i];
-        if p.account_had_owner[i] && rep != p.account_owner[i] {
-            moved_workload += a.workload;
-        }
-        if let Some(r) = rep
+        if let Some(r) = account_rep[i]
             && let (Some(home), Some(at)) = (p.reps[r.index()].coords(), a.coords())
         {
             total_km += haversine_km(home, at);
@@ -333,7 +331,7 @@ fn describe(p: &Problem, account_rep: &[Option<RepIdx>], metrics: &[Metric]) -> 
         budget_key: String::new(),
         moves: f.moved_accounts,
         moved_potential: f.moved_potential,
-        moved_workload,
+        moved_workload: f.moved_workload,
         max_dev_pct,
         balance_pct: balance * 100.0,
         within_band: f.segments.iter().all(|s| s.within_band),
@@ -381,11 +379,11 @@ pub fn run(args: &FrontierArgs) -> Result<ExitCode, Failure> {
     }
     let p = &loaded.built.problem;
     let metrics: Vec<Metric> = p.plan.balance.metrics.clone();
-    let owned_potential: f64 = p
+    let owned: f64 = p
         .accounts
         .iter()
         .filter(|a| a.owner_id.is_some())
-        .map(|a| a.potential)
+        .map(|a| measure.of(a))
         .sum();
 
     // Threads, jobs, and the limits of each solve: the time limit covers the curve, the
@@ -429,7 +427,7 @@ pub fn run(args: &FrontierArgs) -> Result<ExitCode, Failure> {
         ctx
     };
     let problem_for = |b: Option<f64>, threads: usize| {
-        let (plan, _) = with_budget(&base_plan, measure, b, owned_potential);
+        let (plan, _) = with_budget(&base_plan, measure, b, owned);
         let mut q = p.clone();
         q.plan = point_plan(&plan, threads);
         q.set_objective_terms();
@@ -524,7 +522,7 @@ pub fn run(args: &FrontierArgs) -> Result<ExitCode, Failure> {
         };
         pt.point = k + 1;
         pt.budget = b.unwrap_or(right);
-        pt.budget_key = with_budget(&base_plan, measure, *b, owned_potential).1;
+        pt.budget_key = with_budget(&base_plan, measure, *b, owned).1;
         pt.status = s.status;
         pt.objective = s.objective;
         pt.lower_bound = s.bound;
@@ -576,7 +574,7 @@ pub fn run(args: &FrontierArgs) -> Result<ExitCode, Failure> {
         };
         let source = pt.from_point.unwrap_or(pt.point);
         let b = budgets[source - 1];
-        let (plan, key) = with_budget(&base_plan, measure, b, owned_potential);
+        let (plan, key) = with_budget(&base_plan, measure, b, owned);
         let plan = point_plan(&plan, threads);
         let dir = args.input.out.join(format!("point-{k}"));
         eprintln!(

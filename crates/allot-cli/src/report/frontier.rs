@@ -72,11 +72,11 @@ fn y_of(metric: FrontierMetric, p: &Point) -> f64 {
     }
 }
 
-/// The budget in its unit: whole accounts, or potential with two decimals.
+/// The budget in its unit: whole accounts, or potential (workload) with two decimals.
 fn budget_text(measure: Measure, b: f64) -> String {
     match measure {
         Measure::Accounts => format!("{b:.0}"),
-        Measure::Potential => format!("{b:.2}"),
+        Measure::Potential | Measure::Workload => format!("{b:.2}"),
     }
 }
 
@@ -172,6 +172,7 @@ fn x_words(measure: Measure) -> &'static str {
     match measure {
         Measure::Accounts => "owned accounts moved",
         Measure::Potential => "potential of the owned accounts moved",
+        Measure::Workload => "workload of the owned accounts moved",
     }
 }
 

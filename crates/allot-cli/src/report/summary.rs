@@ -56,6 +56,8 @@ pub struct Moves {
     pub moved_pct: f64,
     /// Potential of the moved accounts.
     pub moved_potential: f64,
+    /// Workload of the moved accounts (their own accounts.csv workload).
+    pub moved_workload: f64,
 }
 
 /// Timings in seconds.
@@ -234,5 +236,6 @@ pub fn moves(f: &Figures) -> Moves {
             0.0
         },
         moved_potential: f.moved_potential,
+        moved_workload: f.moved_workload,
     }
 }

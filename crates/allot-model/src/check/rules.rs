@@ -4,7 +4,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::facts::{Facts, owns_accounts, takes_accounts};
 use super::{Rule, Violation};
-use crate::constraint::{Budget, Measure};
+use crate::constraint::Budget;
 use crate::geo::haversine_km;
 use crate::plan::{Metric, segment_key};
 use crate::rows::{Rep, RepStatus};
@@ -250,10 +250,7 @@ pub(super) fn budget(f: &Facts<'_>, b: &Budget, out: &mut Vec<Violation>) {
             continue;
         };
         if f.rep_of.get(a.id.as_str()).is_some_and(|&r| r != owner) {
-            moved += match b.measure {
-                Measure::Accounts => 1.0,
-                Measure::Potential => a.potential,
-            };
+            moved += b.measure.of(a);
         }
     }
     if moved > b.limit * (1.0 + 1e-9) + 1e-9 {

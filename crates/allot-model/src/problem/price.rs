@@ -1,12 +1,12 @@
 //! What a unit costs on a rep: the objective's linear terms, one definition for every
 //! engine, bound and report.
 //!
-//! A pair (unit, rep) has a disruption (accounts, or potential, of the unit whose owner
-//! would change), a distance (Σ great-circle km from the rep's home to the unit's accounts
+//! A pair (unit, rep) has a disruption (accounts, potential or workload of the unit whose
+//! owner would change), a distance (Σ great-circle km from the rep's home to the unit's accounts
 //! that have coordinates), a pairs.csv cost and a workload. The objective turns them into a
 //! cost with per-segment coefficients ([`CostTerms`]):
 //! - `redesign`: disruption weight × moved share of the segment's owned accounts (or
-//!   potential) + compactness weight × km / (the segment's accounts with coordinates) / 100
+//!   potential, or workload) + compactness weight × km / (the segment's accounts with coordinates) / 100
 //!   + pairs weight × pair cost (the balance maxima come on top);
 //! - `rebalance`: moved accounts + 0.01 × the redesign's compactness term + pairs weight ×
 //!   pair cost (and 0.01 × the balance maxima); in a field segment (compactness weight > 0)
@@ -15,6 +15,7 @@
 //!   together is worth less than one move);
 //! - `cost`: the pair cost; `travel`: the km (+ pairs weight × pair cost).
 
+use crate::constraint::{Measure, Moved};
 use crate::geo::haversine_km;
 use crate::ids::{RepIdx, UnitIdx};
 use crate::plan::{Objective, Plan};
@@ -24,10 +25,10 @@ use super::Problem;
 /// Per-segment coefficients of the linear terms.
 #[derive(Clone, Debug, Default)]
 pub struct CostTerms {
-    /// Per segment: cost of one moved account (or one moved unit of potential).
+    /// Per segment: cost of one moved account (or one moved unit of potential or workload).
     pub moved: Vec<f64>,
-    /// Whether disruption is counted in potential rather than accounts.
-    pub by_potential: bool,
+    /// What disruption counts.
+    pub measure: Measure,
     /// Per segment: cost of one km from rep home to account.
     pub km: Vec<f64>,
     /// Cost of one unit of pairs.csv cost.
@@ -55,10 +56,9 @@ pub struct Price {
     pub cost: f64,
     /// Workload the unit puts on the rep (its pairs.csv workloads, else its own).
     pub work: f64,
-    /// Accounts of the unit whose owner would change.
-    pub moved_accounts: u32,
-    /// Their potential.
-    pub moved_potential: f64,
+    /// What the unit moves if it goes there: accounts whose owner would change, their
+    /// potential and their workload ([`Measure::slot`] order).
+    pub moved: Moved,
 }
 
 impl CostTerms {
@@ -67,19 +67,20 @@ impl CostTerms {
     pub(super) fn of(p: &Problem) -> (CostTerms, [f64; 3]) {
         let plan: &Plan = &p.plan;
         let ns = p.segments.len();
-        let (mut owned, mut owned_pot, mut with_coords) =
+        let measure = plan.disruption.measure();
+        // Per segment: owned accounts, and the owned total of the measure.
+        let (mut owned, mut owned_measure, mut with_coords) =
             (vec![0.0f64; ns], vec![0.0f64; ns], vec![0.0f64; ns]);
         for (i, a) in p.accounts.iter().enumerate() {
             let s = p.account_segment[i].index();
             if p.account_had_owner[i] {
                 owned[s] += 1.0;
-                owned_pot[s] += a.potential;
+                owned_measure[s] += measure.of(a);
             }
             if a.coords().is_some() {
                 with_coords[s] += 1.0;
             }
         }
-        let by_potential = plan.disruption.measure() == crate::constraint::Measure::Potential;
         // Compactness only where every rep of the segment has a home.
         let compact: Vec<f64> = p
             .segments
@@ -93,12 +94,9 @@ impl CostTerms {
             })
             .collect();
         let per_km = |s: usize| compact[s] / with_coords[s].max(1.0) / 100.0;
-        let share = |s: usize| {
-            if by_potential {
-                1.0 / owned_pot[s].max(1e-9)
-            } else {
-                1.0 / owned[s].max(1.0)
-            }
+        let share = |s: usize| match measure {
+            Measure::Accounts => 1.0 / owned[s].max(1.0),
+            Measure::Potential | Measure::Workload => 1.0 / owned_measure[s].max(1e-9),
         };
         let mut w = [0.0; 3];
         for m in &plan.balance.metrics {
@@ -142,10 +140,11 @@ impl CostTerms {
             (0..ns)
                 .map(|s| {
                     // One average owned account moved, in objective units.
-                    let one_move = if by_potential {
-                        moved[s] * owned_pot[s] / owned[s].max(1.0)
-                    } else {
-                        moved[s]
+                    let one_move = match measure {
+                        Measure::Accounts => moved[s],
+                        Measure::Potential | Measure::Workload => {
+                            moved[s] * owned_measure[s] / owned[s].max(1.0)
+                        }
                     };
                     let base = if one_move > 0.0 { one_move } else { 1e-6 };
                     OFF_PROPOSAL * base / (p.segments[s].units.len().max(1) as f64)
@@ -155,7 +154,7 @@ impl CostTerms {
         (
             CostTerms {
                 moved,
-                by_potential,
+                measure,
                 km,
                 pair,
                 rep_km,
@@ -167,18 +166,19 @@ impl CostTerms {
 }
 
 impl Problem {
-    /// Accounts (and their potential) of unit `u` whose owner changes if it goes to `r`.
-    pub fn moved(&self, u: UnitIdx, r: RepIdx) -> (u32, f64) {
-        let mut n = 0;
-        let mut pot = 0.0;
+    /// Accounts of unit `u` whose owner changes if it goes to `r`, their potential and
+    /// their workload ([`Measure::slot`] order).
+    pub fn moved(&self, u: UnitIdx, r: RepIdx) -> Moved {
+        let mut moved = [0.0; 3];
         for a in self.units.members(u) {
             let i = a.index();
             if self.account_had_owner[i] && self.account_owner[i] != Some(r) {
-                n += 1;
-                pot += self.accounts[i].potential;
+                for m in Measure::ALL {
+                    moved[m.slot()] += m.of(&self.accounts[i]);
+                }
             }
         }
-        (n, pot)
+        moved
     }
 
     /// Σ great-circle km from `r`'s home to the accounts of `u` with coordinates (0 when
@@ -239,15 +239,10 @@ impl Problem {
     pub fn price(&self, u: UnitIdx, r: RepIdx) -> Price {
         let s = self.units.segment[u.index()].index();
         let t = &self.costs;
-        let (moved_accounts, moved_potential) = self.moved(u, r);
+        let moved = self.moved(u, r);
         let (pair, work) = self.pair_terms(u, r);
         let mut cost = t.pair * pair;
-        let moved = if t.by_potential {
-            moved_potential
-        } else {
-            moved_accounts as f64
-        };
-        cost += t.moved[s] * moved;
+        cost += t.moved[s] * moved[t.measure.slot()];
         if let Some(Some(pr)) = self.unit_proposal.get(u.index())
             && *pr != r
         {
@@ -257,11 +252,6 @@ impl Problem {
         if per_km != 0.0 {
             cost += per_km * self.km(u, r);
         }
-        Price {
-            cost,
-            work,
-            moved_accounts,
-            moved_potential,
-        }
+        Price { cost, work, moved }
     }
 }

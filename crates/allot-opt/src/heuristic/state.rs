@@ -12,6 +12,8 @@
 //! under-target reps of each metric are kept too: [`State::reach`] offers them to every
 //! unit, so no eligible rep is out of reach of the search.
 
+use allot_model::constraint::Moved;
+
 use crate::model::{Pair, SegModel};
 
 /// Scores of a solution: primary (objective + penalty) and the tie-breaking spread.
@@ -64,8 +66,8 @@ pub struct State<'m> {
     /// Loads per rep.
     pub load: Vec<[f64; 3]>,
     linear: f64,
-    /// Moved accounts and potential (read only when the segment has budgets).
-    moved: [f64; 2],
+    /// Moved accounts, potential and workload (read only when the segment has budgets).
+    moved: Moved,
     violation: f64,
     /// Violation of each rep at the last refresh.
     rep_violation: Vec<f64>,
@@ -87,7 +89,7 @@ impl<'m> State<'m> {
         let mut held = vec![Vec::new(); nr];
         let mut pos = vec![0u32; m.n_units()];
         let mut linear = 0.0;
-        let mut moved = [0.0; 2];
+        let mut moved = [0.0; 3];
         let mut cur = Vec::with_capacity(m.n_units());
         let mut reps = rep_of;
         for (u, r) in reps.iter_mut().enumerate() {
@@ -103,8 +105,9 @@ impl<'m> State<'m> {
             pos[u] = held[rr].len() as u32;
             held[rr].push(u as u32);
             linear += p.cost;
-            moved[0] += p.moved[0];
-            moved[1] += p.moved[1];
+            for k in 0..3 {
+                moved[k] += p.moved[k];
+            }
             cur.push(p);
         }
         let penalty = 1e4 * (m.n_units() as f64 + 1.0);
@@ -144,7 +147,7 @@ impl<'m> State<'m> {
             *l = [0.0; 3];
         }
         self.linear = 0.0;
-        self.moved = [0.0; 2];
+        self.moved = [0.0; 3];
         for (u, p) in cur.iter().enumerate() {
             let r = p.rep as usize;
             let l = m.load_on(u, p);
@@ -154,8 +157,9 @@ impl<'m> State<'m> {
             self.pos[u] = self.held[r].len() as u32;
             self.held[r].push(u as u32);
             self.linear += p.cost;
-            self.moved[0] += p.moved[0];
-            self.moved[1] += p.moved[1];
+            for k in 0..3 {
+                self.moved[k] += p.moved[k];
+            }
         }
         self.rep_of = rep_of;
         self.cur = cur;
@@ -265,7 +269,7 @@ impl<'m> State<'m> {
         da: [f64; 3],
         db: [f64; 3],
         dlinear: f64,
-        dmoved: [f64; 2],
+        dmoved: Moved,
     ) -> Delta {
         let m = self.m;
         let mut la = self.load[a];
@@ -287,7 +291,7 @@ impl<'m> State<'m> {
             - self.rep_violation[a]
             - self.rep_violation[b];
         if !m.budgets.is_empty() {
-            let moved = [self.moved[0] + dmoved[0], self.moved[1] + dmoved[1]];
+            let moved: Moved = std::array::from_fn(|k| self.moved[k] + dmoved[k]);
             dviol += m.budget_violation(&moved) - self.budget_violation;
         }
         let violation = (self.violation + dviol).max(0.0);
@@ -311,7 +315,7 @@ impl<'m> State<'m> {
             m.load_on(u, from),
             m.load_on(u, to),
             to.cost - from.cost,
-            [to.moved[0] - from.moved[0], to.moved[1] - from.moved[1]],
+            std::array::from_fn(|k| to.moved[k] - from.moved[k]),
         );
         Score {
             primary: d.primary,
@@ -357,8 +361,9 @@ impl<'m> State<'m> {
             self.load[r][k] -= l[k];
         }
         self.linear -= p.cost;
-        self.moved[0] -= p.moved[0];
-        self.moved[1] -= p.moved[1];
+        for k in 0..3 {
+            self.moved[k] -= p.moved[k];
+        }
         let at = self.pos[u] as usize;
         let last = *self.held[r].last().unwrap_or(&0);
         self.held[r].swap_remove(at);
@@ -375,8 +380,9 @@ impl<'m> State<'m> {
             self.load[r][k] += l[k];
         }
         self.linear += p.cost;
-        self.moved[0] += p.moved[0];
-        self.moved[1] += p.moved[1];
+        for k in 0..3 {
+            self.moved[k] += p.moved[k];
+        }
         self.rep_of[u] = p.rep;
         self.cur[u] = p;
         self.pos[u] = self.held[r].len() as u32;
@@ -423,7 +429,7 @@ impl<'m> State<'m> {
         }
         let mut dviol = m.violation(r, &l) - m.violation(r, &self.load[r]);
         if !m.budgets.is_empty() {
-            let moved = [self.moved[0] + p.moved[0], self.moved[1] + p.moved[1]];
+            let moved: Moved = std::array::from_fn(|k| self.moved[k] + p.moved[k]);
             dviol += m.budget_violation(&moved) - m.budget_violation(&self.moved);
         }
         score + self.penalty * dviol
@@ -467,8 +473,8 @@ impl<'m> State<'m> {
         self.m.pair_to(u, r)
     }
 
-    /// Moved accounts and potential of the solution.
-    pub fn moved(&self) -> [f64; 2] {
+    /// Moved accounts, potential and workload of the solution.
+    pub fn moved(&self) -> Moved {
         self.moved
     }
 }

@@ -1,17 +1,17 @@
 //! Sharing a disruption budget between segments.
 //!
-//! A budget (`[disruption] max_moves`, `max_moved_pct`, `max_moved_potential_pct`) bounds a
-//! sum over every segment, but segments are solved apart. Each segment first gets what it
-//! must move in any case — its units that cannot stay with their owner (a leaving owner, an
-//! owner now in another segment) and what its over-target reps must shed to reach the band
-//! ([`crate::bound::band_bound_with`]) — then the rest of the budget in proportion to its
-//! owned accounts (or potential). When the musts alone exceed the budget, no assignment
+//! A budget (`[disruption] max_moves`, `max_moved_pct`, `max_moved_potential_pct`,
+//! `max_moved_workload_pct`) bounds a sum over every segment, but segments are solved
+//! apart. Each segment first gets what it must move in any case — its units that cannot stay
+//! with their owner (a leaving owner, an owner now in another segment) and what its
+//! over-target reps must shed to reach the band ([`crate::bound::band_bound_with`]) — then
+//! the rest of the budget in proportion to its owned accounts (or potential, or workload). When the musts alone exceed the budget, no assignment
 //! can keep it: [`split`] says by how much.
 
 use allot_model::Problem;
 use allot_model::constraint::Measure;
 
-use super::{SegModel, measure_slot};
+use super::SegModel;
 
 /// A budget that the segments' forced moves already exceed.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,10 +31,19 @@ pub struct Short {
 /// Largest segment (listed pairs) whose least moves come from an LP relaxation.
 const LP_MAX_PAIRS: usize = 200_000;
 
+/// Largest segment (listed pairs) whose least moves come from the integer program itself
+/// (its proven bound after at most [`EXACT_NODES`] nodes): whole units move, and an LP
+/// share below the true least would leave the segment a budget it cannot keep.
+const EXACT_MAX_PAIRS: usize = 5_000;
+
+/// Branch-and-bound nodes of that integer program (a deterministic limit).
+const EXACT_NODES: i32 = 500;
+
 /// The least segment `m` must move on `measure` (a lower bound), and the part of it that
 /// units whose owner cannot keep them make up. On a segment that lists every pair and is
-/// small enough, the LP relaxation of "fewest moves within the rows"; else every unit at
-/// least its cheapest pair's move, plus what hard bands force over-target reps to shed.
+/// small enough, the bound of "fewest moves within the rows" (the integer program on small
+/// segments, else its LP relaxation); else every unit at least its cheapest pair's move,
+/// plus what hard bands force over-target reps to shed.
 pub fn least_moved(m: &SegModel<'_>, measure: Measure) -> (f64, f64) {
     if m.edge_moved.is_empty() {
         return (0.0, 0.0);
@@ -42,7 +51,7 @@ pub fn least_moved(m: &SegModel<'_>, measure: Measure) -> (f64, f64) {
     let (combinatorial, unkeepable) = least_moved_combinatorial(m, measure);
     let mut least = combinatorial;
     if m.complete && m.n_pairs() <= LP_MAX_PAIRS {
-        let k = measure_slot(measure);
+        let k = measure.slot();
         let mut fewest = m.clone();
         fewest.edge_cost = m.edge_moved.iter().map(|x| x[k]).collect();
         fewest.weight = [0.0; 3];
@@ -50,7 +59,8 @@ pub fn least_moved(m: &SegModel<'_>, measure: Measure) -> (f64, f64) {
         fewest
             .constraints
             .retain(|c| !matches!(c, allot_model::Constraint::Budget(_)));
-        let limits = crate::mip::MipLimits::timed(5.0, 0, true);
+        let exact = m.n_pairs() <= EXACT_MAX_PAIRS;
+        let limits = crate::mip::MipLimits::timed(5.0, if exact { EXACT_NODES } else { 0 }, !exact);
         // An infeasible LP means the segment breaks its own rows whatever moves: that is
         // diagnosed by those rows, not blamed on the budget.
         if let Ok(r) = crate::mip::solve_mip(&fewest, None, limits)
@@ -68,7 +78,7 @@ pub fn least_moved(m: &SegModel<'_>, measure: Measure) -> (f64, f64) {
 }
 
 fn least_moved_combinatorial(m: &SegModel<'_>, measure: Measure) -> (f64, f64) {
-    let k = measure_slot(measure);
+    let k = measure.slot();
     let floor: f64 = (0..m.n_units())
         .map(|u| {
             m.edges(u)
@@ -121,11 +131,7 @@ pub fn split(p: &Problem, models: &mut [SegModel<'_>]) -> Result<(), Short> {
                 (0..m.n_units())
                     .map(|u| {
                         m.edges(u)
-                            .map(|e| {
-                                m.edge_moved
-                                    .get(e)
-                                    .map_or(0.0, |x| x[measure_slot(b.measure)])
-                            })
+                            .map(|e| m.edge_moved.get(e).map_or(0.0, |x| x[b.measure.slot()]))
                             .fold(0.0, f64::max)
                     })
                     .sum::<f64>()
@@ -144,7 +150,7 @@ pub fn split(p: &Problem, models: &mut [SegModel<'_>]) -> Result<(), Short> {
                 // Whole accounts: a share of accounts is rounded down (the rest is slack).
                 row.limit = match b.measure {
                     Measure::Accounts => (share + 1e-9).floor().max(forced[s].0.ceil()),
-                    Measure::Potential => share,
+                    Measure::Potential | Measure::Workload => share,
                 };
                 row.bound_limit = b.limit - (least - forced[s].0);
             }

@@ -16,7 +16,7 @@
 pub mod budget;
 pub mod open;
 
-use allot_model::constraint::Measure;
+use allot_model::constraint::{Measure, Moved};
 use allot_model::{Constraint, Metric, Problem, RepIdx, SegIdx, UnitIdx};
 
 pub use open::Open;
@@ -66,9 +66,9 @@ pub struct Pair {
     pub cost: f64,
     /// Workload the unit puts on the rep.
     pub work: f64,
-    /// Accounts and potential of the unit whose owner would change (only read when the
-    /// segment has a disruption budget).
-    pub moved: [f64; 2],
+    /// Accounts, potential and workload of the unit whose owner would change (only read
+    /// when the segment has a disruption budget).
+    pub moved: Moved,
 }
 
 /// Largest dense unit×rep table the generalized-assignment searches build (entries).
@@ -108,8 +108,8 @@ pub struct SegModel<'p> {
     /// Workload the unit puts on the edge's rep, when pairs have their own workloads (empty
     /// when every pair weighs its unit's workload; read it through [`SegModel::pair_load`]).
     pub edge_work: Vec<f64>,
-    /// Moved accounts and potential of each edge (empty without a disruption budget).
-    pub edge_moved: Vec<[f64; 2]>,
+    /// Moved accounts, potential and workload of each edge (empty without a disruption budget).
+    pub edge_moved: Vec<Moved>,
     /// Objective weight of each metric's max |deviation| (0 = not balanced).
     pub weight: [f64; 3],
     /// Metric slots that are balanced or banded (and have a positive segment total).
@@ -433,7 +433,7 @@ impl<'p> SegModel<'p> {
             rep: self.edge_rep[e],
             cost: self.edge_cost[e],
             work: self.edge_work.get(e).copied().unwrap_or(self.load[u][1]),
-            moved: self.edge_moved.get(e).copied().unwrap_or([0.0; 2]),
+            moved: self.edge_moved.get(e).copied().unwrap_or([0.0; 3]),
         }
     }
 
@@ -562,11 +562,11 @@ impl<'p> SegModel<'p> {
 
     /// How far moved totals break the segment's budgets, as a sum of relative excesses.
     #[inline]
-    pub fn budget_violation(&self, moved: &[f64; 2]) -> f64 {
+    pub fn budget_violation(&self, moved: &Moved) -> f64 {
         self.budgets
             .iter()
             .map(|b| {
-                let x = moved[measure_slot(b.measure)];
+                let x = moved[b.measure.slot()];
                 if x > b.limit * (1.0 + 1e-12) + 1e-9 {
                     (x - b.limit) / b.limit.max(1.0)
                 } else {
@@ -596,8 +596,9 @@ impl<'p> SegModel<'p> {
                 t.load[r as usize][k] += l[k];
             }
             t.linear += p.cost;
-            t.moved[0] += p.moved[0];
-            t.moved[1] += p.moved[1];
+            for k in 0..3 {
+                t.moved[k] += p.moved[k];
+            }
         }
         t
     }
@@ -635,17 +636,8 @@ pub struct Totals {
     pub load: Vec<[f64; 3]>,
     /// Σ pair costs.
     pub linear: f64,
-    /// Moved accounts and potential.
-    pub moved: [f64; 2],
+    /// Moved accounts, potential and workload.
+    pub moved: Moved,
     /// Units on a rep they may not have.
     pub forbidden: f64,
-}
-
-/// Position of a budget measure in a pair's `moved`.
-#[inline]
-pub fn measure_slot(m: Measure) -> usize {
-    match m {
-        Measure::Accounts => 0,
-        Measure::Potential => 1,
-    }
 }

@@ -54,7 +54,7 @@ impl Open<'_> {
             rep: r,
             cost: x.cost,
             work: x.work,
-            moved: [x.moved_accounts as f64, x.moved_potential],
+            moved: x.moved,
         })
     }
 
@@ -263,7 +263,7 @@ pub(super) fn list_pairs<'p>(
                     max_km,
                     t.km[seg],
                     t.moved[seg],
-                    t.by_potential,
+                    t.measure,
                 )
             })
             .collect();
@@ -338,8 +338,7 @@ pub(super) fn list_pairs<'p>(
                 m.edge_work.push(x.work);
             }
             if with_moved {
-                m.edge_moved
-                    .push([x.moved_accounts as f64, x.moved_potential]);
+                m.edge_moved.push(x.moved);
             }
         }
         m.edge_start.push(m.edge_rep.len() as u32);
@@ -368,7 +367,7 @@ fn candidates(
     max_km: Option<f64>,
     km_coef: f64,
     moved_coef: f64,
-    by_potential: bool,
+    measure: allot_model::constraint::Measure,
 ) -> (Vec<u32>, f64) {
     let allowed = |r: u32| max_km.is_none() || p.within_travel_cap(u, m.reps[r as usize]);
     if p.units.locked_to[u.index()].is_some() || class.len() <= k {
@@ -382,11 +381,7 @@ fn candidates(
     for a in members {
         let i = a.index();
         if p.account_had_owner[i] {
-            owned += if by_potential {
-                p.accounts[i].potential
-            } else {
-                1.0
-            };
+            owned += measure.of(&p.accounts[i]);
         }
         if let Some(o) = p.account_owner[i] {
             let r = local[o.index()];

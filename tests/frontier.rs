@@ -938,6 +938,22 @@ fn pick_writes_the_points_full_output_set_which_passes_the_checker() {
         Some(num(row.get("moves"))),
         "summary.json moves"
     );
+    // The point's report.html carries the curve with this point ringed (one ring, at the
+    // point's moves), and frontier.html's chart has no such ring.
+    let html = read_text(&dir3.join("report.html"));
+    assert!(
+        html.contains("<section id=\"frontier\">") && html.contains("this plan (point 3)"),
+        "point-3/report.html has no frontier chart with the point"
+    );
+    assert_eq!(html.matches("class=\"picked\"").count(), 1, "one picked ring");
+    assert!(
+        html.contains(&format!("point 3: {} moves", row.get("moves"))),
+        "the chart names point 3 with its moves"
+    );
+    assert!(
+        !read_text(&out.join("frontier.html")).contains("class=\"picked\""),
+        "frontier.html rings no picked point"
+    );
     // And the point can be reproduced directly: allot balance with the point's plan.
     let again = dir.path().join("again");
     let o = run_solve(

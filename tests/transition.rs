@@ -191,6 +191,35 @@ fn transition_dates_follow_open_opportunities_and_families() {
             s["transition"]["deferred"],
             want.values().filter(|v| v.2 != "2027-02-01").count()
         );
+        // report.html says the same in words: the changes, the deferred ones, and with the
+        // decisions how many of each kind were honoured (counted from decisions.csv).
+        let html = read_text(&out.join("report.html"));
+        let deferred = want.values().filter(|v| v.2 != "2027-02-01").count();
+        assert!(
+            html.contains(&format!(
+                "{} change(s) of owner take effect from 2027-02-01; {deferred} held",
+                want.len()
+            )),
+            "report.html has no transition line ({boundary})"
+        );
+        if pins {
+            let rows = read_csv(&fixture("transition/decisions.csv"));
+            let kind = |k: &str| {
+                rows.records
+                    .iter()
+                    .filter(|r| r.get("decision").trim().eq_ignore_ascii_case(k))
+                    .count()
+            };
+            let line = format!(
+                "Honoured: {} accept, {} reject, {} pin",
+                kind("accept"),
+                kind("reject"),
+                kind("pin")
+            );
+            assert!(html.contains(&line), "report.html lacks {line:?}");
+        } else {
+            assert!(!html.contains("Honoured:"), "no decisions, no decision line");
+        }
         tried += 1;
     }
     assert_eq!(tried, 3);

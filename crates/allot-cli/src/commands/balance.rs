@@ -46,16 +46,26 @@ pub fn run_solve(
 
 /// Loads, solves, checks and writes; shared by `balance`, `rebalance` and `demo`.
 pub fn solve_and_write(input: &InputArgs, plan: Plan, command: &str) -> Result<ExitCode, Failure> {
-    solve_and_write_keeping(input, plan, command, &mut None)
+    solve_and_write_with(input, plan, command, &mut Extras::default())
 }
 
-/// [`solve_and_write`], also handing back the run's summary (as written to summary.json) in
-/// `kept` once the reports are written, whatever the outcome; `compare` reads its figures.
-pub fn solve_and_write_keeping(
+/// What a caller adds to, or takes back from, one [`solve_and_write_with`] run.
+#[derive(Default)]
+pub struct Extras {
+    /// The run's summary (as written to summary.json) once the reports are written,
+    /// whatever the outcome; `compare` reads its figures.
+    pub kept: Option<Summary>,
+    /// The frontier chart (an SVG from `report::frontier::chart_svg`) for report.html, when
+    /// the run is a picked frontier point.
+    pub frontier_svg: Option<String>,
+}
+
+/// [`solve_and_write`] with [`Extras`].
+pub fn solve_and_write_with(
     input: &InputArgs,
     plan: Plan,
     command: &str,
-    kept: &mut Option<Summary>,
+    extras: &mut Extras,
 ) -> Result<ExitCode, Failure> {
     // The time limit covers the whole run: reading, the search, checking and writing.
     let begun = Instant::now();
@@ -195,9 +205,10 @@ pub fn solve_and_write_keeping(
         account_rep: &account_rep,
         codes: Some(&codes),
         before: Some(&before),
+        frontier_svg: extras.frontier_svg.as_deref(),
     };
     write_reports(out, p, &f, &summary, warnings, &refused, &run)?;
-    *kept = Some(summary.clone());
+    extras.kept = Some(summary.clone());
 
     for s in &summary.segments {
         tracing::info!(

@@ -87,8 +87,9 @@ fn run_one(args: &CompareArgs, plan_path: &Path, folder: &str) -> Scenario {
     for n in &econ.notes {
         tracing::info!("note: {folder}: {n}");
     }
-    let mut kept = None;
-    let result = super::balance::solve_and_write_keeping(&input, plan, "compare", &mut kept);
+    let mut extras = super::balance::Extras::default();
+    let result = super::balance::solve_and_write_with(&input, plan, "compare", &mut extras);
+    let kept = extras.kept;
     let mut s = Scenario {
         plan: shown,
         folder: folder.to_string(),

@@ -46,6 +46,7 @@ pub fn run(input: &InputArgs) -> Result<ExitCode, Failure> {
         account_rep: &today,
         codes: None,
         before: None,
+        frontier_svg: None,
     };
     write_reports(
         &input.out,

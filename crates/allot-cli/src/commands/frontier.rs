@@ -600,7 +600,11 @@ pub fn run(args: &FrontierArgs) -> Result<ExitCode, Failure> {
             out: dir,
             ..args.input.clone()
         };
-        return super::balance::solve_and_write(&input, plan, "frontier");
+        let mut extras = super::balance::Extras {
+            frontier_svg: Some(crate::report::frontier::chart_svg(&frontier, Some(k))),
+            ..Default::default()
+        };
+        return super::balance::solve_and_write_with(&input, plan, "frontier", &mut extras);
     }
     if interrupted {
         eprintln!(

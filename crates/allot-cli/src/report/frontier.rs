@@ -261,8 +261,10 @@ pub fn markdown(f: &Frontier) -> String {
     s
 }
 
-/// frontier.html: the curve as an SVG chart and the table, self-contained.
-pub fn html(f: &Frontier) -> String {
+/// The curve as an SVG chart (points, the non-dominated line, the knee ringed in red), and
+/// `picked` (a point number) ringed in green: frontier.html's chart and, with the picked
+/// point, the one in that point's report.html.
+pub fn chart_svg(f: &Frontier, picked: Option<usize>) -> String {
     let (w, h, left, right, top, bottom) = (720.0, 400.0, 80.0, 20.0, 20.0, 50.0);
     let feasible: Vec<&Point> = f
         .points
@@ -354,9 +356,23 @@ pub fn html(f: &Frontier) -> String {
                 p.point
             );
         }
+        if picked == Some(p.point) {
+            let _ = write!(
+                svg,
+                r##"<circle cx="{cx:.1}" cy="{cy:.1}" r="13" fill="none" stroke="#16a34a" stroke-width="3" class="picked"/><text x="{:.1}" y="{:.1}" font-size="12" fill="#16a34a">this plan (point {})</text>"##,
+                cx + 12.0,
+                cy + 22.0,
+                p.point
+            );
+        }
     }
     svg.push_str("</svg>");
+    svg
+}
 
+/// frontier.html: the curve as an SVG chart and the table, self-contained.
+pub fn html(f: &Frontier) -> String {
+    let svg = chart_svg(f, None);
     let mut rows = String::new();
     for p in &f.points {
         if !p.status.has_solution() {

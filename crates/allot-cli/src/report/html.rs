@@ -32,6 +32,9 @@ pub struct Run<'a> {
     pub codes: Option<&'a [ReasonCode]>,
     /// Figures of today's owners, when the run proposes a change.
     pub before: Option<&'a Figures>,
+    /// The frontier chart with this run's point ringed, when the run is a picked frontier
+    /// point (`allot frontier --pick K`): SVG built from numbers, its text escaped there.
+    pub frontier_svg: Option<&'a str>,
 }
 
 /// Escapes text for HTML element content and double-quoted attributes.
@@ -296,6 +299,16 @@ pub fn render(
     );
     headline(&mut o, p, f, s, run.before);
     flags(&mut o, s);
+    if let Some(svg) = run.frontier_svg {
+        let _ = writeln!(
+            o,
+            "<section id=\"frontier\"><h2>Frontier</h2>\n<p class=\"note\">This plan is one \
+             point of <code>allot frontier</code>'s curve (ringed in green): the best value \
+             reachable at each level of disruption, the knee ringed in red. frontier.html beside \
+             this folder has the table.</p>\n<div class=\"frontier\">{svg}</div></section>"
+        );
+    }
+    review_section(&mut o, s);
     map_section(&mut o, &d.points);
     let _ = writeln!(
         o,
@@ -404,6 +417,19 @@ fn headline(o: &mut String, p: &Problem, f: &Figures, s: &Summary, before: Optio
         );
     }
     let _ = writeln!(o, "</div></section>");
+}
+
+/// The review loop (decisions, scope, transition) in words, when the run had any.
+fn review_section(o: &mut String, s: &Summary) {
+    let r = super::markdown::review_lines(s);
+    if r.transition.is_none() && r.decisions.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "<section id=\"review\"><h2>Decisions and roll-out</h2><ul>");
+    for l in r.decisions.iter().chain(r.transition.iter()) {
+        let _ = writeln!(o, "<li>{}</li>", esc(l));
+    }
+    let _ = writeln!(o, "</ul></section>");
 }
 
 fn flags(o: &mut String, s: &Summary) {

@@ -14,6 +14,52 @@ pub fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
+/// The review loop's sentences, plain text (report.md and report.html list them).
+pub struct ReviewLines {
+    /// When the changes take effect (`--effective`).
+    pub transition: Option<String>,
+    /// The scope, the decisions honoured and what else changed (`--decisions`, `--scope`,
+    /// `--previous`).
+    pub decisions: Vec<String>,
+}
+
+/// The review loop's sentences of a run.
+pub fn review_lines(s: &Summary) -> ReviewLines {
+    let transition = s.transition.as_ref().map(|t| {
+        format!(
+            "{} change(s) of owner take effect from {}; {} held by an open opportunity until a later boundary (the last on {}); transition.csv lists each with its date",
+            t.changes, t.effective_date, t.deferred, t.last_date
+        )
+    });
+    let mut decisions = Vec::new();
+    if let Some(c) = &s.decisions {
+        if let Some(sc) = &c.scope {
+            decisions.push(format!(
+                "Scope \"{}\": {} accounts and {} reps re-planned; {} accounts and {} reps kept exactly as they were ({} accounts outside had no rep to keep and were placed). The figures cover the whole organisation.",
+                sc.scope,
+                sc.accounts_in_scope,
+                sc.reps_in_scope,
+                sc.accounts_kept,
+                sc.reps_kept,
+                sc.accounts_without_previous_rep
+            ));
+        }
+        decisions.push(format!(
+            "Honoured: {} accept, {} reject, {} pin (decisions_applied.csv lists each)",
+            c.accept, c.reject, c.pin
+        ));
+        if let (Some(all), Some(other)) = (c.changed_vs_previous, c.changed_without_decision) {
+            decisions.push(format!(
+                "Against the proposal (--previous): {all} account(s) now have another rep, {other} of them without a decision of their own — what else changed because of the decisions (changes_vs_previous.csv)"
+            ));
+        }
+    }
+    ReviewLines {
+        transition,
+        decisions,
+    }
+}
+
 /// Renders report.md.
 pub fn render(
     p: &Problem,
@@ -126,37 +172,14 @@ pub fn render(
         );
     }
     o.push_str(&super::changes::markdown(p, &s.roster, f));
-    if let Some(t) = &s.transition {
-        let _ = writeln!(
-            o,
-            "\n## Transition\n\n- {} change(s) of owner take effect from {}; {} held by an open opportunity until a later boundary (the last on {}); transition.csv lists each with its date",
-            t.changes, t.effective_date, t.deferred, t.last_date
-        );
+    let review = review_lines(s);
+    if let Some(t) = &review.transition {
+        let _ = writeln!(o, "\n## Transition\n\n- {}", cell(t));
     }
-    if let Some(c) = &s.decisions {
+    if !review.decisions.is_empty() {
         let _ = writeln!(o, "\n## Decisions and scope\n");
-        if let Some(sc) = &c.scope {
-            let _ = writeln!(
-                o,
-                "- Scope `{}`: {} accounts and {} reps re-planned; {} accounts and {} reps kept exactly as they were ({} accounts outside had no rep to keep and were placed). The figures above cover the whole organisation.",
-                cell(&sc.scope),
-                sc.accounts_in_scope,
-                sc.reps_in_scope,
-                sc.accounts_kept,
-                sc.reps_kept,
-                sc.accounts_without_previous_rep
-            );
-        }
-        let _ = writeln!(
-            o,
-            "- Honoured: {} accept, {} reject, {} pin (decisions_applied.csv lists each)",
-            c.accept, c.reject, c.pin
-        );
-        if let (Some(all), Some(other)) = (c.changed_vs_previous, c.changed_without_decision) {
-            let _ = writeln!(
-                o,
-                "- Against the proposal (--previous): {all} account(s) now have another rep, {other} of them without a decision of their own — what else changed because of the decisions (changes_vs_previous.csv)"
-            );
+        for l in &review.decisions {
+            let _ = writeln!(o, "- {}", cell(l));
         }
     }
     let _ = writeln!(o, "\n## Red flags\n");

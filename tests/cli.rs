@@ -685,6 +685,64 @@ fn text_cells_that_look_like_formulas_get_an_apostrophe() {
     assert_eq!(rj.records[0].get("column"), "potential");
 
     check(&Spec::of_fixture("injection", &out));
+
+    // The review loop's files too: a rebalance against that run as the proposal, with a
+    // decision whose note is a formula, a manager and district named like formulas, and a
+    // transition date.
+    let reps = dir.path().join("reps.csv");
+    let mut text = String::new();
+    for (k, l) in read_text(&fixture("injection/reps.csv")).lines().enumerate() {
+        let extra = if k == 0 {
+            "manager_id,district"
+        } else {
+            "=M1,@North"
+        };
+        text += &format!("{l},{extra}\n");
+    }
+    std::fs::write(&reps, text).expect("write reps.csv");
+    let decisions = dir.path().join("decisions.csv");
+    std::fs::write(
+        &decisions,
+        "account_id,decision,rep_id,note\n-A3,pin,R2,\"=HYPERLINK(\"\"http://x\"\")\"\n",
+    )
+    .expect("write decisions.csv");
+    let review = dir.path().join("review");
+    let previous = out.join("assignments.csv");
+    let o = run_solve(
+        "rebalance",
+        &fixture("injection/accounts.csv"),
+        &reps,
+        Some(&fixture("injection/plan.toml")),
+        &review,
+        &[
+            "--previous",
+            previous.to_str().expect("utf-8 path"),
+            "--decisions",
+            decisions.to_str().expect("utf-8 path"),
+            "--effective",
+            "2027-02-01",
+        ],
+    );
+    assert_code(&o, 0, "rebalance with the review loop on the injection fixture");
+    let mut written = 0;
+    for name in CSV_OUTPUTS {
+        written += usize::from(review.join(name).exists());
+    }
+    for name in [
+        "decisions_applied.csv",
+        "changes_vs_previous.csv",
+        "transition.csv",
+        "hierarchy.csv",
+    ] {
+        assert!(review.join(name).exists(), "{name} not written");
+    }
+    assert!(written >= 8, "{written} CSV outputs");
+    assert_eq!(formula_cells(&review), Vec::<String>::new());
+    let d = read_csv(&review.join("decisions_applied.csv"));
+    assert_eq!(d.records[0].get("account_id"), "-A3", "ids as read");
+    assert_eq!(d.records[0].get("note"), "'=HYPERLINK(\"http://x\")");
+    let h = read_text(&review.join("hierarchy.csv"));
+    assert!(h.contains("'=M1") && h.contains("'@North"), "{h}");
 }
 
 #[test]

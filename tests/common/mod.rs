@@ -382,10 +382,12 @@ pub fn unescaped(s: &str) -> String {
 
 /// The id columns of the CSV outputs: written exactly as read (a CRM must match them), never
 /// given an apostrophe; every other text column is protected against formulas.
-pub const ID_COLUMNS: [&str; 8] = [
+pub const ID_COLUMNS: [&str; 10] = [
     "account_id",
     "rep_id",
     "previous_rep_id",
+    "proposed_rep_id",
+    "owner_id",
     "id",
     "Id",
     "OwnerId",
@@ -3120,14 +3122,26 @@ pub fn check_all(spec: &Spec) -> (Checked, Vec<String>) {
 }
 
 /// The CSV outputs a run may write, relative to the output folder.
-pub const CSV_OUTPUTS: [&str; 6] = [
+pub const CSV_OUTPUTS: [&str; 12] = [
     "assignments.csv",
     "territories.csv",
     "rejects.csv",
     "plan.csv",
     "crm/salesforce_account_owner.csv",
     "crm/hubspot_companies.csv",
+    "decisions_applied.csv",
+    "changes_vs_previous.csv",
+    "transition.csv",
+    "hierarchy.csv",
+    "tier_changes.csv",
+    "economics.csv",
 ];
+
+/// Whether column `header` of output `file` holds ids (written as read): the
+/// [`ID_COLUMNS`], and transition.csv's `from` and `to` (rep ids).
+fn is_id_cell(file: &str, header: &str) -> bool {
+    is_id_column(header) || (file == "transition.csv" && matches!(header, "from" | "to"))
+}
 
 /// Every non-id cell of every CSV output in `out` that starts like a formula, as "file: cell"
 /// (id columns, [`ID_COLUMNS`], are written as read and checked against the input instead).
@@ -3145,7 +3159,7 @@ pub fn formula_cells(out: &Path) -> Vec<String> {
             }
         }
         for r in &t.records {
-            for (h, c) in r.cells.iter().filter(|(h, _)| !is_id_column(h)) {
+            for (h, c) in r.cells.iter().filter(|(h, _)| !is_id_cell(name, h)) {
                 if is_formula_like(c) {
                     bad.push(format!("{name} line {} column {h}: {c:?}", r.line));
                 }

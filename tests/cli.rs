@@ -691,7 +691,10 @@ fn text_cells_that_look_like_formulas_get_an_apostrophe() {
     // transition date.
     let reps = dir.path().join("reps.csv");
     let mut text = String::new();
-    for (k, l) in read_text(&fixture("injection/reps.csv")).lines().enumerate() {
+    for (k, l) in read_text(&fixture("injection/reps.csv"))
+        .lines()
+        .enumerate()
+    {
         let extra = if k == 0 {
             "manager_id,district"
         } else {
@@ -723,7 +726,11 @@ fn text_cells_that_look_like_formulas_get_an_apostrophe() {
             "2027-02-01",
         ],
     );
-    assert_code(&o, 0, "rebalance with the review loop on the injection fixture");
+    assert_code(
+        &o,
+        0,
+        "rebalance with the review loop on the injection fixture",
+    );
     let mut written = 0;
     for name in CSV_OUTPUTS {
         written += usize::from(review.join(name).exists());

@@ -945,7 +945,11 @@ fn pick_writes_the_points_full_output_set_which_passes_the_checker() {
         html.contains("<section id=\"frontier\">") && html.contains("this plan (point 3)"),
         "point-3/report.html has no frontier chart with the point"
     );
-    assert_eq!(html.matches("class=\"picked\"").count(), 1, "one picked ring");
+    assert_eq!(
+        html.matches("class=\"picked\"").count(),
+        1,
+        "one picked ring"
+    );
     assert!(
         html.contains(&format!("point 3: {} moves", row.get("moves"))),
         "the chart names point 3 with its moves"

@@ -419,6 +419,48 @@ fn every_refused_decision_names_file_row_and_column() {
         tried += 1;
     }
     assert_eq!(tried, 13);
+
+    // One run names every bad row: a row the file cannot resolve (unknown account, a word
+    // that is no decision) and rows only the roster and families refuse (another segment's
+    // rep, a leaving rep), with a good row between them.
+    let decisions = dir.path().join("decisions_all.csv");
+    write_decisions(
+        &decisions,
+        &[
+            ["A99", "pin", "R1", ""],
+            ["A05", "pin", "R4", ""],
+            ["A06", "reject", "", ""],
+            ["A07", "pin", "R5", ""],
+            ["A08", "maybe", "", ""],
+        ],
+    );
+    let out = dir.path().join("out_all");
+    let o = run_solve(
+        "balance",
+        &va,
+        &vr,
+        Some(&fixture("tiny/plan.toml")),
+        &out,
+        &["--decisions", arg(&decisions)],
+    );
+    assert_code(&o, 1, "four bad rows");
+    let e = stderr(&o);
+    let mut named = 0;
+    for (row, column) in [
+        (2, "account_id"),
+        (3, "rep_id"),
+        (5, "rep_id"),
+        (6, "decision"),
+    ] {
+        let at = format!("{}: row {row}, column {column}", arg(&decisions));
+        assert!(e.contains(&at), "{at:?} not in\n{e}");
+        named += 1;
+    }
+    assert_eq!(named, 4);
+    assert!(
+        !e.contains(&format!("{}: row 4,", arg(&decisions))),
+        "the good row is not refused:\n{e}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------

@@ -218,7 +218,10 @@ fn transition_dates_follow_open_opportunities_and_families() {
             );
             assert!(html.contains(&line), "report.html lacks {line:?}");
         } else {
-            assert!(!html.contains("Honoured:"), "no decisions, no decision line");
+            assert!(
+                !html.contains("Honoured:"),
+                "no decisions, no decision line"
+            );
         }
         tried += 1;
     }

@@ -69,6 +69,10 @@ pub struct Review {
     pub scope: Option<Scope>,
     /// Every pin: the decisions', then the scope's.
     pub all_pins: Vec<Pin>,
+    /// Decision rows that cannot be read or resolved (fatal): they fail the run together with
+    /// the problems the model finds in the rows that did resolve, so that one run lists
+    /// every bad row.
+    pub refused: Vec<Issue>,
 }
 
 impl Review {
@@ -98,8 +102,9 @@ pub struct DecisionCounts {
 }
 
 /// Reads `--previous`, `--decisions` and `--scope` and resolves them to pins (and marks the
-/// reps outside the scope `frozen`); every row that cannot be read or resolved fails the
-/// run (exit 1) naming file, row and column.
+/// reps outside the scope `frozen`); every decision row that cannot be read or resolved is
+/// kept in [`Review::refused`], and fails the run (exit 1, naming file, row and column) once
+/// the model has checked the rest.
 pub fn read(
     input: &InputArgs,
     accounts: &[Account],
@@ -245,9 +250,8 @@ pub fn read(
                 });
             }
         }
-        if !problems.is_empty() {
-            return Err(Failure::issues(&problems));
-        }
+        problems.sort_by_key(|i| i.line);
+        review.refused = problems;
         review.all_pins = pins.clone();
         review.decisions = Some(Decisions {
             file,

@@ -240,12 +240,19 @@ pub fn load(input: &InputArgs, plan: Plan) -> Result<Loaded, Failure> {
         review.pins(),
     )
     .map_err(|mut e| {
+        // The input's refused rows, then every problem of the review files in row order.
+        let mut review_side = review.refused.clone();
+        review_side.append(&mut e);
+        review_side.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         let mut all = refused.clone();
-        all.append(&mut e);
+        all.append(&mut review_side);
         Failure::issues(&all)
     });
     crate::progress::end(building);
     let mut built = built?;
+    if !review.refused.is_empty() {
+        return Err(Failure::issues(&review.refused));
+    }
     if let Some(prev) = &review.previous {
         built
             .problem

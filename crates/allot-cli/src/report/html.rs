@@ -425,7 +425,10 @@ fn review_section(o: &mut String, s: &Summary) {
     if r.transition.is_none() && r.decisions.is_empty() {
         return;
     }
-    let _ = writeln!(o, "<section id=\"review\"><h2>Decisions and roll-out</h2><ul>");
+    let _ = writeln!(
+        o,
+        "<section id=\"review\"><h2>Decisions and roll-out</h2><ul>"
+    );
     for l in r.decisions.iter().chain(r.transition.iter()) {
         let _ = writeln!(o, "<li>{}</li>", esc(l));
     }

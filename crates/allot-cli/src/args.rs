@@ -66,8 +66,8 @@ pub enum Command {
   allot compare data/demo/scenarios/baseline.toml data/demo/scenarios/fewest_moves.toml --accounts data/demo/accounts.csv --reps data/demo/reps.csv --out out/compare --work-limit 20000000
   allot compare data/demo/plan.toml data/demo/scenarios/fewest_moves.toml --accounts data/demo/accounts.csv --reps data/demo/reps.csv --out out/compare-3s --time-limit 3")]
     Compare(CompareArgs),
-    /// Moves against the best reachable value: one solve per disruption budget, from no
-    /// moves to unconstrained (frontier.csv, frontier.md, frontier.html).
+    /// Moves against the best reachable value: one solve per disruption budget, from the
+    /// fewest moves possible to unconstrained (frontier.csv, frontier.md, frontier.html).
     #[command(after_help = "Examples:
   allot frontier --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/plan.toml --points 5 --out out/frontier
   allot frontier --accounts data/demo/accounts.csv --reps data/demo/reps.csv --plan data/demo/plan.toml --points 5 --pick 3 --work-limit 10000000 --out out/frontier-pick
@@ -382,7 +382,8 @@ pub struct FrontierArgs {
     /// What to optimise at each budget: balance or travel.
     #[arg(long, value_enum, default_value = "balance")]
     pub metric: FrontierMetric,
-    /// Points on the curve (budgets from 0 moves to unconstrained), at least 2.
+    /// Points on the curve (budgets from the fewest moves possible — 0 unless leavers or
+    /// hard bands force some — to unconstrained), at least 2.
     #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u64).range(2..=101))]
     pub points: u64,
     /// Also write point K's full output set (as `allot balance` writes it) into DIR/point-K/.

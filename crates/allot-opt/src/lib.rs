@@ -40,6 +40,7 @@ use std::time::{Duration, Instant};
 use allot_model::Plan;
 
 pub use diagnose::Binding;
+pub use portfolio::least_disruption;
 pub use portfolio::{SegmentOutcome, SegmentResult, SolveOutcome, Status, solve, solve_model};
 pub use progress::{Observer, Progress, ProgressEvent, SegmentInfo};
 

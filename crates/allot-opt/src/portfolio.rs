@@ -155,6 +155,20 @@ pub fn build_of(p: &Problem) -> Build {
     }
 }
 
+/// The least disruption, in `measure`, any assignment that keeps the problem's rules must
+/// make (the sum over segments of a proven least, exact on small segments): where a
+/// frontier starts. The problem needs a budget on `measure` (any that holds), so that its
+/// models carry what each pair moves; without one it is 0.
+pub fn least_disruption(p: &Problem, measure: allot_model::constraint::Measure) -> f64 {
+    let build = build_of(p);
+    (0..p.segments.len())
+        .map(|s| {
+            let m = SegModel::new(p, SegIdx::from_usize(s), &build);
+            budget::least_moved(&m, measure).0
+        })
+        .sum()
+}
+
 /// Solves the problem under the context's deadline.
 pub fn solve(p: &Problem, ctx: &SearchContext) -> Result<SolveOutcome, SolveError> {
     let pool = rayon::ThreadPoolBuilder::new()

@@ -213,18 +213,20 @@ pub fn with_budget(plan: &Plan, measure: Measure, b: Option<f64>, owned: f64) ->
     (q, key)
 }
 
-/// Budgets from 0 to `right` (the unconstrained disruption), `n` evenly spaced, the last
-/// `None` (the unconstrained solve itself); whole accounts when counting accounts, no
-/// budget twice.
-pub fn grid(right: f64, n: usize, measure: Measure) -> Vec<Option<f64>> {
+/// Budgets from `left` (the least disruption any assignment must make: a leaver's accounts
+/// move whatever the budget) to `right` (the unconstrained disruption), `n` evenly spaced,
+/// the last `None` (the unconstrained solve itself); whole accounts when counting accounts,
+/// no budget twice.
+pub fn grid(left: f64, right: f64, n: usize, measure: Measure) -> Vec<Option<f64>> {
     let mut out: Vec<Option<f64>> = Vec::new();
-    if right <= 0.0 || n < 2 {
+    let left = left.max(0.0);
+    if right <= left || n < 2 {
         return vec![None];
     }
     for i in 0..n - 1 {
-        let mut b = right * i as f64 / (n - 1) as f64;
+        let mut b = left + (right - left) * i as f64 / (n - 1) as f64;
         if measure == Measure::Accounts {
-            b = b.round();
+            b = b.round().max(left.ceil());
         }
         if b >= right {
             break;
@@ -458,8 +460,15 @@ pub fn run(args: &FrontierArgs) -> Result<ExitCode, Failure> {
     } else {
         0.0
     };
+    // The left end: what every assignment must move (a proven least; exact on small
+    // segments), so that a roster with leavers does not start at an impossible 0.
+    let left = if right_solved.status.has_solution() && right > 0.0 {
+        allot_opt::least_disruption(&problem_for(Some(right), threads), measure)
+    } else {
+        0.0
+    };
     let budgets = if right_solved.status.has_solution() {
-        grid(right, n_points, measure)
+        grid(left, right, n_points, measure)
     } else {
         vec![None]
     };
@@ -870,16 +879,26 @@ mod tests {
     }
 
     #[test]
-    fn grid_spans_zero_to_unconstrained_without_repeats() {
-        let g = grid(10.0, 9, Measure::Accounts);
+    fn grid_spans_the_least_to_unconstrained_without_repeats() {
+        let g = grid(0.0, 10.0, 9, Measure::Accounts);
         assert_eq!(g.first(), Some(&Some(0.0)));
         assert_eq!(g.last(), Some(&None));
         let inner: Vec<f64> = g.iter().flatten().copied().collect();
         assert!(inner.windows(2).all(|w| w[0] < w[1]), "{inner:?}");
         assert!(inner.iter().all(|b| b.fract() == 0.0 && *b < 10.0));
-        assert_eq!(grid(3.0, 9, Measure::Accounts).len(), 4, "0, 1, 2 and none");
-        assert_eq!(grid(0.0, 9, Measure::Accounts), vec![None]);
-        assert_eq!(grid(1.0, 9, Measure::Potential).len(), 9);
+        assert_eq!(
+            grid(0.0, 3.0, 9, Measure::Accounts).len(),
+            4,
+            "0, 1, 2 and none"
+        );
+        assert_eq!(grid(0.0, 0.0, 9, Measure::Accounts), vec![None]);
+        assert_eq!(grid(0.0, 1.0, 9, Measure::Potential).len(), 9);
+        // Forced moves: the curve starts at them.
+        let g = grid(4.0, 12.0, 5, Measure::Accounts);
+        assert_eq!(g, vec![Some(4.0), Some(6.0), Some(8.0), Some(10.0), None]);
+        assert_eq!(grid(5.0, 5.0, 9, Measure::Accounts), vec![None]);
+        let g = grid(2.5, 10.0, 4, Measure::Potential);
+        assert_eq!(g, vec![Some(2.5), Some(5.0), Some(7.5), None]);
     }
 
     #[test]

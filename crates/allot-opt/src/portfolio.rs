@@ -164,7 +164,7 @@ pub fn least_disruption(p: &Problem, measure: allot_model::constraint::Measure) 
     (0..p.segments.len())
         .map(|s| {
             let m = SegModel::new(p, SegIdx::from_usize(s), &build);
-            budget::least_moved(&m, measure).0
+            budget::least_moved(&m, measure, true).0
         })
         .sum()
 }

@@ -31,20 +31,21 @@ pub struct Short {
 /// Largest segment (listed pairs) whose least moves come from an LP relaxation.
 const LP_MAX_PAIRS: usize = 200_000;
 
-/// Largest segment (listed pairs) whose least moves come from the integer program itself
-/// (its proven bound after at most [`EXACT_NODES`] nodes): whole units move, and an LP
-/// share below the true least would leave the segment a budget it cannot keep.
+/// Largest segment (listed pairs) whose least moves may come from the integer program
+/// itself (its proven bound after at most [`EXACT_NODES`] nodes): whole units move, and a
+/// share at a fractional LP least can be less than the segment must move.
 const EXACT_MAX_PAIRS: usize = 5_000;
 
 /// Branch-and-bound nodes of that integer program (a deterministic limit).
-const EXACT_NODES: i32 = 500;
+const EXACT_NODES: i32 = 100;
 
 /// The least segment `m` must move on `measure` (a lower bound), and the part of it that
 /// units whose owner cannot keep them make up. On a segment that lists every pair and is
-/// small enough, the bound of "fewest moves within the rows" (the integer program on small
-/// segments, else its LP relaxation); else every unit at least its cheapest pair's move,
-/// plus what hard bands force over-target reps to shed.
-pub fn least_moved(m: &SegModel<'_>, measure: Measure) -> (f64, f64) {
+/// small enough, the LP relaxation of "fewest moves within the rows" (with `exact`, on a
+/// small segment whose LP optimum is fractional, the integer program's bound: dearer, used
+/// where whole units matter); else every unit at least its cheapest pair's move, plus what
+/// hard bands force over-target reps to shed.
+pub fn least_moved(m: &SegModel<'_>, measure: Measure, exact: bool) -> (f64, f64) {
     if m.edge_moved.is_empty() {
         return (0.0, 0.0);
     }
@@ -59,15 +60,26 @@ pub fn least_moved(m: &SegModel<'_>, measure: Measure) -> (f64, f64) {
         fewest
             .constraints
             .retain(|c| !matches!(c, allot_model::Constraint::Budget(_)));
-        let exact = m.n_pairs() <= EXACT_MAX_PAIRS;
-        let limits = crate::mip::MipLimits::timed(5.0, if exact { EXACT_NODES } else { 0 }, !exact);
+        let solve = |limits| {
+            crate::mip::solve_mip(&fewest, None, limits)
+                .ok()
+                .filter(|r| r.status != crate::mip::MipStatus::Infeasible && r.bound.is_finite())
+        };
         // An infeasible LP means the segment breaks its own rows whatever moves: that is
         // diagnosed by those rows, not blamed on the budget.
-        if let Ok(r) = crate::mip::solve_mip(&fewest, None, limits)
-            && r.status != crate::mip::MipStatus::Infeasible
-            && r.bound.is_finite()
-        {
-            least = least.max(r.bound);
+        if let Some(lp) = solve(crate::mip::MipLimits::timed(5.0, 0, true)) {
+            least = least.max(lp.bound);
+            let fractional = lp
+                .lp_values
+                .as_ref()
+                .is_some_and(|v| v.iter().any(|x| (x - x.round()).abs() > 1e-6));
+            if exact
+                && fractional
+                && m.n_pairs() <= EXACT_MAX_PAIRS
+                && let Some(ip) = solve(crate::mip::MipLimits::timed(5.0, EXACT_NODES, false))
+            {
+                least = least.max(ip.bound);
+            }
         }
     }
     if measure == Measure::Accounts {
@@ -75,6 +87,18 @@ pub fn least_moved(m: &SegModel<'_>, measure: Measure) -> (f64, f64) {
         least = (least - 1e-6).ceil().max(0.0);
     }
     (least, unkeepable)
+}
+
+/// The most any one unit of `m` moves on `measure` (its whole owned measure).
+fn largest_unit(m: &SegModel<'_>, measure: Measure) -> f64 {
+    let k = measure.slot();
+    (0..m.n_units())
+        .map(|u| {
+            m.edges(u)
+                .filter_map(|e| m.edge_moved.get(e).map(|x| x[k]))
+                .fold(0.0, f64::max)
+        })
+        .fold(0.0, f64::max)
 }
 
 fn least_moved_combinatorial(m: &SegModel<'_>, measure: Measure) -> (f64, f64) {
@@ -114,8 +138,22 @@ pub fn split(p: &Problem, models: &mut [SegModel<'_>]) -> Result<(), Short> {
         })
         .collect();
     for (i, b) in budgets.iter().enumerate() {
-        let forced: Vec<(f64, f64)> = models.iter().map(|m| least_moved(m, b.measure)).collect();
-        let least: f64 = forced.iter().map(|f| f.0).sum();
+        let mut forced: Vec<(f64, f64)> = models
+            .iter()
+            .map(|m| least_moved(m, b.measure, false))
+            .collect();
+        let mut least: f64 = forced.iter().map(|f| f.0).sum();
+        // A budget within about one unit per segment of the LP leasts: a share at a
+        // fractional least may be less than whole units need, so the small segments get
+        // their integer least (a slack that large covers any segment's rounding).
+        let rounding: f64 = models.iter().map(|m| largest_unit(m, b.measure)).sum();
+        if b.limit - least < rounding {
+            forced = models
+                .iter()
+                .map(|m| least_moved(m, b.measure, true))
+                .collect();
+            least = forced.iter().map(|f| f.0).sum();
+        }
         if least > b.limit * (1.0 + 1e-9) + 1e-9 || least.is_nan() {
             return Err(Short {
                 stated: b.stated.clone(),

@@ -164,7 +164,15 @@ pub fn least_disruption(p: &Problem, measure: allot_model::constraint::Measure) 
     (0..p.segments.len())
         .map(|s| {
             let m = SegModel::new(p, SegIdx::from_usize(s), &build);
-            budget::least_moved(&m, measure, true).0
+            let l = budget::least_moved(&m, measure);
+            match l
+                .refinable
+                .then(|| budget::integer_least(&m, measure))
+                .flatten()
+            {
+                Some(x) => l.least.max(x),
+                None => l.least,
+            }
         })
         .sum()
 }

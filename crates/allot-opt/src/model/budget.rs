@@ -39,54 +39,85 @@ const EXACT_MAX_PAIRS: usize = 5_000;
 /// Branch-and-bound nodes of that integer program (a deterministic limit).
 const EXACT_NODES: i32 = 100;
 
-/// The least segment `m` must move on `measure` (a lower bound), and the part of it that
-/// units whose owner cannot keep them make up. On a segment that lists every pair and is
-/// small enough, the LP relaxation of "fewest moves within the rows" (with `exact`, on a
-/// small segment whose LP optimum is fractional, the integer program's bound: dearer, used
-/// where whole units matter); else every unit at least its cheapest pair's move, plus what
-/// hard bands force over-target reps to shed.
-pub fn least_moved(m: &SegModel<'_>, measure: Measure, exact: bool) -> (f64, f64) {
+/// What a segment must move on a measure.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Least {
+    /// A proven lower bound on what any assignment within the segment's rows moves.
+    pub least: f64,
+    /// The part of it that units whose owner cannot keep them make up.
+    pub unkeepable: f64,
+    /// Whether the bound came from a fractional LP optimum on a segment small enough for
+    /// [`integer_least`] to tighten it.
+    pub refinable: bool,
+}
+
+/// The least segment `m` must move on `measure`. On a segment that lists every pair and is
+/// small enough, the LP relaxation of "fewest moves within the rows"; else every unit at
+/// least its cheapest pair's move, plus what hard bands force over-target reps to shed.
+pub fn least_moved(m: &SegModel<'_>, measure: Measure) -> Least {
     if m.edge_moved.is_empty() {
-        return (0.0, 0.0);
+        return Least {
+            least: 0.0,
+            unkeepable: 0.0,
+            refinable: false,
+        };
     }
     let (combinatorial, unkeepable) = least_moved_combinatorial(m, measure);
     let mut least = combinatorial;
+    let mut refinable = false;
     if m.complete && m.n_pairs() <= LP_MAX_PAIRS {
-        let k = measure.slot();
-        let mut fewest = m.clone();
-        fewest.edge_cost = m.edge_moved.iter().map(|x| x[k]).collect();
-        fewest.weight = [0.0; 3];
-        fewest.budgets.clear();
-        fewest
-            .constraints
-            .retain(|c| !matches!(c, allot_model::Constraint::Budget(_)));
-        let solve = |limits| {
-            crate::mip::solve_mip(&fewest, None, limits)
-                .ok()
-                .filter(|r| r.status != crate::mip::MipStatus::Infeasible && r.bound.is_finite())
-        };
         // An infeasible LP means the segment breaks its own rows whatever moves: that is
         // diagnosed by those rows, not blamed on the budget.
-        if let Some(lp) = solve(crate::mip::MipLimits::timed(5.0, 0, true)) {
+        if let Some(lp) = fewest_moves(m, measure, crate::mip::MipLimits::timed(5.0, 0, true)) {
             least = least.max(lp.bound);
-            let fractional = lp
-                .lp_values
-                .as_ref()
-                .is_some_and(|v| v.iter().any(|x| (x - x.round()).abs() > 1e-6));
-            if exact
-                && fractional
-                && m.n_pairs() <= EXACT_MAX_PAIRS
-                && let Some(ip) = solve(crate::mip::MipLimits::timed(5.0, EXACT_NODES, false))
-            {
-                least = least.max(ip.bound);
-            }
+            refinable = m.n_pairs() <= EXACT_MAX_PAIRS
+                && lp
+                    .lp_values
+                    .as_ref()
+                    .is_some_and(|v| v.iter().any(|x| (x - x.round()).abs() > 1e-6));
         }
     }
-    if measure == Measure::Accounts {
-        // Whole accounts move.
-        least = (least - 1e-6).ceil().max(0.0);
+    Least {
+        least: whole(least, measure),
+        unkeepable,
+        refinable,
     }
-    (least, unkeepable)
+}
+
+/// The integer program's bound on what segment `m` must move (after at most
+/// [`EXACT_NODES`] nodes): dearer than [`least_moved`], for where whole units matter.
+pub fn integer_least(m: &SegModel<'_>, measure: Measure) -> Option<f64> {
+    let limits = crate::mip::MipLimits::timed(5.0, EXACT_NODES, false);
+    fewest_moves(m, measure, limits).map(|r| whole(r.bound, measure))
+}
+
+/// Solves "fewest moves on `measure` within the segment's rows" under `limits`: None when
+/// it fails or the rows cannot hold.
+fn fewest_moves(
+    m: &SegModel<'_>,
+    measure: Measure,
+    limits: crate::mip::MipLimits,
+) -> Option<crate::mip::MipResult> {
+    let k = measure.slot();
+    let mut fewest = m.clone();
+    fewest.edge_cost = m.edge_moved.iter().map(|x| x[k]).collect();
+    fewest.weight = [0.0; 3];
+    fewest.budgets.clear();
+    fewest
+        .constraints
+        .retain(|c| !matches!(c, allot_model::Constraint::Budget(_)));
+    crate::mip::solve_mip(&fewest, None, limits)
+        .ok()
+        .filter(|r| r.status != crate::mip::MipStatus::Infeasible && r.bound.is_finite())
+}
+
+/// Whole accounts move: a bound on moved accounts rounds up.
+fn whole(least: f64, measure: Measure) -> f64 {
+    if measure == Measure::Accounts {
+        (least - 1e-6).ceil().max(0.0)
+    } else {
+        least
+    }
 }
 
 /// The most any one unit of `m` moves on `measure` (its whole owned measure).
@@ -138,21 +169,22 @@ pub fn split(p: &Problem, models: &mut [SegModel<'_>]) -> Result<(), Short> {
         })
         .collect();
     for (i, b) in budgets.iter().enumerate() {
-        let mut forced: Vec<(f64, f64)> = models
-            .iter()
-            .map(|m| least_moved(m, b.measure, false))
-            .collect();
-        let mut least: f64 = forced.iter().map(|f| f.0).sum();
-        // A budget within about one unit per segment of the LP leasts: a share at a
+        let mut forced: Vec<Least> = models.iter().map(|m| least_moved(m, b.measure)).collect();
+        let mut least: f64 = forced.iter().map(|f| f.least).sum();
+        // A budget that the LP leasts fit within about one unit per segment: a share at a
         // fractional least may be less than whole units need, so the small segments get
-        // their integer least (a slack that large covers any segment's rounding).
+        // their integer least (a slack that large covers any segment's rounding). Below
+        // the LP leasts the budget cannot hold anyway.
         let rounding: f64 = models.iter().map(|m| largest_unit(m, b.measure)).sum();
-        if b.limit - least < rounding {
-            forced = models
-                .iter()
-                .map(|m| least_moved(m, b.measure, true))
-                .collect();
-            least = forced.iter().map(|f| f.0).sum();
+        if (0.0..rounding).contains(&(b.limit - least)) {
+            for (f, m) in forced.iter_mut().zip(models.iter()) {
+                if f.refinable
+                    && let Some(x) = integer_least(m, b.measure)
+                {
+                    f.least = f.least.max(x);
+                }
+            }
+            least = forced.iter().map(|f| f.least).sum();
         }
         if least > b.limit * (1.0 + 1e-9) + 1e-9 || least.is_nan() {
             return Err(Short {
@@ -160,7 +192,7 @@ pub fn split(p: &Problem, models: &mut [SegModel<'_>]) -> Result<(), Short> {
                 measure: b.measure,
                 limit: b.limit,
                 least,
-                unkeepable: forced.iter().map(|f| f.1).sum(),
+                unkeepable: forced.iter().map(|f| f.unkeepable).sum(),
             });
         }
         let owned: Vec<f64> = models
@@ -183,14 +215,14 @@ pub fn split(p: &Problem, models: &mut [SegModel<'_>]) -> Result<(), Short> {
             } else {
                 1.0 / forced.len() as f64
             };
-            let share = forced[s].0 + slack * weight;
+            let share = forced[s].least + slack * weight;
             if let Some(row) = m.budgets.get_mut(i) {
                 // Whole accounts: a share of accounts is rounded down (the rest is slack).
                 row.limit = match b.measure {
-                    Measure::Accounts => (share + 1e-9).floor().max(forced[s].0.ceil()),
+                    Measure::Accounts => (share + 1e-9).floor().max(forced[s].least.ceil()),
                     Measure::Potential | Measure::Workload => share,
                 };
-                row.bound_limit = b.limit - (least - forced[s].0);
+                row.bound_limit = b.limit - (least - forced[s].least);
             }
         }
     }

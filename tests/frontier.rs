@@ -1153,6 +1153,29 @@ fn bad_frontier_requests_fail_clearly() {
     let o = run_solve("frontier", &a, &r, Some(&bad), &out, &[]);
     assert_code(&o, 1, "unknown measure");
     assert!(stderr(&o).contains("measure"), "{}", stderr(&o));
+    // The workload measure, stated against by_potential, and a budget share over 100 %.
+    let mut tried = 0;
+    for (text, words) in [
+        (
+            "[disruption]\nby_potential = true\nmeasure = \"workload\"\n",
+            "\"workload\" contradicts by_potential = true",
+        ),
+        (
+            "[disruption]\nmax_moved_workload_pct = 150\n",
+            "disruption.max_moved_workload_pct",
+        ),
+    ] {
+        std::fs::write(&bad, text).expect("write");
+        let o = run_solve("balance", &a, &r, Some(&bad), &out, &[]);
+        assert_code(&o, 1, text);
+        assert!(
+            stderr(&o).contains(words),
+            "{words:?} not in {}",
+            stderr(&o)
+        );
+        tried += 1;
+    }
+    assert_eq!(tried, 2);
 }
 
 #[test]

@@ -510,7 +510,15 @@ fn plan_table() -> impl Strategy<Value = String> {
         ("[validation]", &[("max_rows", 'u'), ("unknown_owner", 's')]),
         (
             "[disruption]",
-            &[("weight", 'f'), ("by_potential", 'b'), ("measure", 's')],
+            &[
+                ("weight", 'f'),
+                ("by_potential", 'b'),
+                ("measure", 's'),
+                ("max_moves", 'u'),
+                ("max_moved_pct", 'f'),
+                ("max_moved_potential_pct", 'f'),
+                ("max_moved_workload_pct", 'f'),
+            ],
         ),
         ("[compactness]", &[("weight", 'f')]),
         ("[pairs]", &[("weight", 'f')]),

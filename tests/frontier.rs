@@ -1164,6 +1164,10 @@ fn bad_frontier_requests_fail_clearly() {
             "[disruption]\nmax_moved_workload_pct = 150\n",
             "disruption.max_moved_workload_pct",
         ),
+        (
+            "[disruption]\nsegment_shares = { mid-market = -3 }\n",
+            "disruption.segment_shares",
+        ),
     ] {
         std::fs::write(&bad, text).expect("write");
         let o = run_solve("balance", &a, &r, Some(&bad), &out, &[]);
@@ -1175,7 +1179,7 @@ fn bad_frontier_requests_fail_clearly() {
         );
         tried += 1;
     }
-    assert_eq!(tried, 2);
+    assert_eq!(tried, 3);
 }
 
 #[test]
@@ -1250,4 +1254,90 @@ fn with_leavers_the_curve_starts_at_the_forced_moves_and_a_picked_point_passes_t
     spec.hard_band = false;
     spec.max_moves = Some(num(csv.records[1].get("budget")) as u64);
     check(&spec);
+}
+
+/// Segments are solved apart: every point's plan shares its budget out in proportion to
+/// what each segment moved unconstrained (`[disruption] segment_shares`, recomputed here
+/// from the raw rows and the unconstrained point's assignment), and the picked point,
+/// written with that plan, keeps its budget.
+#[test]
+fn a_multi_segment_budget_is_shared_by_what_each_segment_moves_unconstrained() {
+    let dir = tempdir();
+    let g = dir.path().join("gen");
+    let o = run([
+        "generate",
+        "--n-accounts",
+        "800",
+        "--owner-skew",
+        "4",
+        "--out",
+        g.to_str().expect("utf-8"),
+    ]);
+    assert_code(&o, 0, "allot generate");
+    let (a, r, p) = (
+        g.join("accounts.csv"),
+        g.join("reps.csv"),
+        g.join("plan.toml"),
+    );
+    let out = dir.path().join("out");
+    let (csv, asg) = frontier(&a, &r, &p, &out, &["--points", "3", "--pick", "2"]);
+    assert_eq!(csv.records.len(), 3, "three points");
+    let last = csv.records[2].get("point");
+    // Per segment (as point-2/assignments.csv names each account's), the owned accounts the
+    // unconstrained point moves.
+    let owner: BTreeMap<String, String> = read_csv(&a)
+        .records
+        .iter()
+        .map(|x| {
+            (
+                x.get("account_id").to_string(),
+                x.get("owner_id").to_string(),
+            )
+        })
+        .collect();
+    let segment: BTreeMap<String, String> = read_csv(&out.join("point-2/assignments.csv"))
+        .records
+        .iter()
+        .map(|x| {
+            (
+                x.get("account_id").to_string(),
+                x.get("segment").to_string(),
+            )
+        })
+        .collect();
+    let mut moved: BTreeMap<String, f64> = segment.values().map(|s| (s.clone(), 0.0)).collect();
+    for row in &asg.records {
+        let id = row.get("account_id");
+        let o = &owner[id];
+        if !o.is_empty() && row.get(&format!("point_{last}")) != o {
+            *moved.get_mut(&segment[id]).expect("segment") += 1.0;
+        }
+    }
+    assert!(moved.len() >= 2, "a multi-segment book: {moved:?}");
+    let plan: toml::Value =
+        toml::from_str(&read_text(&out.join("point-2/plan.toml"))).expect("point-2/plan.toml");
+    let shares = plan["disruption"]["segment_shares"]
+        .as_table()
+        .expect("[disruption] segment_shares in the point's plan");
+    let mut compared = 0;
+    for (name, want) in &moved {
+        let got = shares
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| v.as_float().or(v.as_integer().map(|i| i as f64)))
+            .unwrap_or_else(|| panic!("no share for segment {name}: {shares:?}"));
+        assert!(
+            (got - want).abs() < 1e-9,
+            "{name}: share {got}, moved {want}"
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, moved.len());
+    // The picked point keeps its budget, checked from the raw rows.
+    let budget = num(csv.records[1].get("budget")) as u64;
+    let mut spec = Spec::new(&a, &r, &out.join("point-2"));
+    spec.hard_band = false;
+    spec.max_moves = Some(budget);
+    let c = check(&spec);
+    assert!(c.moved as u64 <= budget, "{} moves over {budget}", c.moved);
 }

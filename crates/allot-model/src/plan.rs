@@ -363,6 +363,13 @@ pub struct Disruption {
     pub max_moved_potential_pct: Option<f64>,
     /// Disruption budget as a share of the owned accounts' workload, percent.
     pub max_moved_workload_pct: Option<f64>,
+    /// How a budget is shared between segments (solved apart): per segment name, the
+    /// disruption it would make given the choice (`allot frontier` writes what the
+    /// unconstrained solve moved). Each segment gets what it must move plus the rest of the
+    /// budget in proportion to how far its share is above that; empty: in proportion to the
+    /// owned measure.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub segment_shares: std::collections::BTreeMap<String, f64>,
 }
 
 impl Default for Disruption {
@@ -375,6 +382,7 @@ impl Default for Disruption {
             max_moved_pct: None,
             max_moved_potential_pct: None,
             max_moved_workload_pct: None,
+            segment_shares: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -652,6 +660,14 @@ impl Plan {
                 return bad(
                     field,
                     format!("must be a percentage from 0 to 100, got {v}"),
+                );
+            }
+        }
+        for (seg, v) in &d.segment_shares {
+            if !(v.is_finite() && *v >= 0.0) {
+                return bad(
+                    "disruption.segment_shares",
+                    format!("{seg:?} = {v}: a share must be a number ≥ 0"),
                 );
             }
         }

@@ -295,6 +295,25 @@ fn solve_point(q: &Problem, ctx: &SearchContext, loaded: &Loaded) -> Result<Solv
     })
 }
 
+/// What `account_rep` moves in each segment (by name), in `measure`.
+fn segment_moved(
+    p: &Problem,
+    account_rep: &[Option<RepIdx>],
+    measure: Measure,
+) -> std::collections::BTreeMap<String, f64> {
+    let mut out: std::collections::BTreeMap<String, f64> =
+        p.segments.iter().map(|s| (s.name.clone(), 0.0)).collect();
+    for (i, a) in p.accounts.iter().enumerate() {
+        if p.account_had_owner[i] && account_rep[i] != p.account_owner[i] {
+            let name = &p.segments[p.account_segment[i].index()].name;
+            if let Some(x) = out.get_mut(name) {
+                *x += measure.of(a);
+            }
+        }
+    }
+    out
+}
+
 /// The figures of a point's assignment.
 fn describe(p: &Problem, account_rep: &[Option<RepIdx>], metrics: &[Metric]) -> Point {
     let f = figures(p, account_rep);
@@ -362,7 +381,7 @@ pub fn run(args: &FrontierArgs) -> Result<ExitCode, Failure> {
     let user = read_plan(args.input.plan.as_deref(), &args.solver)?;
     let n_points = args.points as usize;
     let measure = user.disruption.measure();
-    let base_plan = frontier_plan(&user, args.metric);
+    let mut base_plan = frontier_plan(&user, args.metric);
     let loaded = load(&args.input, base_plan.clone())?;
     let refused = loaded.all_refused();
     if !refused.is_empty() {
@@ -428,8 +447,8 @@ pub fn run(args: &FrontierArgs) -> Result<ExitCode, Failure> {
         ctx.stop = stop.clone();
         ctx
     };
-    let problem_for = |b: Option<f64>, threads: usize| {
-        let (plan, _) = with_budget(&base_plan, measure, b, owned);
+    let problem_for = |base: &Plan, b: Option<f64>, threads: usize| {
+        let (plan, _) = with_budget(base, measure, b, owned);
         let mut q = p.clone();
         q.plan = point_plan(&plan, threads);
         q.set_objective_terms();
@@ -453,7 +472,7 @@ pub fn run(args: &FrontierArgs) -> Result<ExitCode, Failure> {
     );
 
     // The unconstrained solve, with every thread: the right end of the curve.
-    let q = problem_for(None, threads);
+    let q = problem_for(&base_plan, None, threads);
     let right_solved = solve_point(&q, &context(&q.plan), &loaded)?;
     let right = if right_solved.status.has_solution() {
         describe(p, &right_solved.account_rep, &metrics).x(measure)
@@ -463,7 +482,7 @@ pub fn run(args: &FrontierArgs) -> Result<ExitCode, Failure> {
     // The left end: what every assignment must move (a proven least; exact on small
     // segments), so that a roster with leavers does not start at an impossible 0.
     let left = if right_solved.status.has_solution() && right > 0.0 {
-        allot_opt::least_disruption(&problem_for(Some(right), threads), measure)
+        allot_opt::least_disruption(&problem_for(&base_plan, Some(right), threads), measure)
     } else {
         0.0
     };
@@ -472,6 +491,12 @@ pub fn run(args: &FrontierArgs) -> Result<ExitCode, Failure> {
     } else {
         vec![None]
     };
+    // Segments are solved apart: each point's budget is shared out in proportion to what
+    // each segment moved unconstrained (above what it must move), so that a segment that
+    // needs many moves gets them; the points' plans state it (`--pick` reproduces them).
+    if right_solved.status.has_solution() {
+        base_plan.disruption.segment_shares = segment_moved(p, &right_solved.account_rep, measure);
+    }
 
     // The other points, independent solves, `jobs` at a time.
     let inner: Vec<f64> = budgets.iter().flatten().copied().collect();
@@ -497,7 +522,7 @@ pub fn run(args: &FrontierArgs) -> Result<ExitCode, Failure> {
                             reproducible: false,
                         })
                     } else {
-                        let q = problem_for(Some(inner[i]), threads_per_job);
+                        let q = problem_for(&base_plan, Some(inner[i]), threads_per_job);
                         solve_point(&q, &context(&q.plan), &loaded)
                     };
                     if let Ok(mut slot) = slots[i].lock() {

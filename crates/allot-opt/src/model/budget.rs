@@ -195,18 +195,38 @@ pub fn split(p: &Problem, models: &mut [SegModel<'_>]) -> Result<(), Short> {
                 unkeepable: forced.iter().map(|f| f.unkeepable).sum(),
             });
         }
-        let owned: Vec<f64> = models
+        // The plan's segment shares above what each segment must move, else its owned measure.
+        let stated: Vec<f64> = models
             .iter()
-            .map(|m| {
-                (0..m.n_units())
-                    .map(|u| {
-                        m.edges(u)
-                            .map(|e| m.edge_moved.get(e).map_or(0.0, |x| x[b.measure.slot()]))
-                            .fold(0.0, f64::max)
-                    })
-                    .sum::<f64>()
+            .zip(&forced)
+            .map(|(m, f)| {
+                let key = allot_model::plan::segment_key(&m.name);
+                let share = p
+                    .plan
+                    .disruption
+                    .segment_shares
+                    .iter()
+                    .find(|(k, _)| allot_model::plan::segment_key(k) == key)
+                    .map_or(0.0, |(_, v)| *v);
+                (share - f.least).max(0.0)
             })
             .collect();
+        let owned: Vec<f64> = if stated.iter().sum::<f64>() > 0.0 {
+            stated
+        } else {
+            models
+                .iter()
+                .map(|m| {
+                    (0..m.n_units())
+                        .map(|u| {
+                            m.edges(u)
+                                .map(|e| m.edge_moved.get(e).map_or(0.0, |x| x[b.measure.slot()]))
+                                .fold(0.0, f64::max)
+                        })
+                        .sum::<f64>()
+                })
+                .collect()
+        };
         let total_owned: f64 = owned.iter().sum();
         let slack = b.limit - least;
         for (s, m) in models.iter_mut().enumerate() {

@@ -5,7 +5,9 @@
 //! apart. Each segment first gets what it must move in any case — its units that cannot stay
 //! with their owner (a leaving owner, an owner now in another segment) and what its
 //! over-target reps must shed to reach the band ([`crate::bound::band_bound_with`]) — then
-//! the rest of the budget in proportion to its owned accounts (or potential, or workload). When the musts alone exceed the budget, no assignment
+//! the rest of the budget in proportion to the plan's `segment_shares` above that (what
+//! `allot frontier` saw each segment move unconstrained), else to its owned accounts (or
+//! potential, or workload). When the musts alone exceed the budget, no assignment
 //! can keep it: [`split`] says by how much.
 
 use allot_model::Problem;
@@ -211,7 +213,7 @@ pub fn split(p: &Problem, models: &mut [SegModel<'_>]) -> Result<(), Short> {
                 (share - f.least).max(0.0)
             })
             .collect();
-        let owned: Vec<f64> = if stated.iter().sum::<f64>() > 0.0 {
+        let weights: Vec<f64> = if stated.iter().sum::<f64>() > 0.0 {
             stated
         } else {
             models
@@ -227,11 +229,11 @@ pub fn split(p: &Problem, models: &mut [SegModel<'_>]) -> Result<(), Short> {
                 })
                 .collect()
         };
-        let total_owned: f64 = owned.iter().sum();
+        let total: f64 = weights.iter().sum();
         let slack = b.limit - least;
         for (s, m) in models.iter_mut().enumerate() {
-            let weight = if total_owned > 0.0 {
-                owned[s] / total_owned
+            let weight = if total > 0.0 {
+                weights[s] / total
             } else {
                 1.0 / forced.len() as f64
             };
